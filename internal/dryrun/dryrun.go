@@ -1,0 +1,455 @@
+// Package dryrun runs a Pulumi program through the Go SDK's mock engine and records every resource it
+// registers, with the inputs, options and parents the real engine would see.
+//
+// It is the shared harness of tunnelgate's unit tests, of the account-free demo and of the real-parts tests
+// (which take the Kubernetes objects it renders and apply them to a real API server). Cloudflare, Vault and
+// random resources get realistic, deterministic outputs so that everything downstream (CNAME targets, the
+// tunnel token, the Vault data) is computed by the library's own code from them. Nothing here pretends to be
+// a provider: outputs are only what a test needs to follow the data flow.
+package dryrun
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Resource is one resource registration as the engine received it.
+type Resource struct {
+	// Type is the type token, e.g. "cloudflare:index/record:Record".
+	Type string
+	// Name is the logical name passed to the constructor.
+	Name string
+	// URN is the URN the mock engine assigned.
+	URN string
+	// Parent is the parent's URN ("" for the stack's direct children).
+	Parent string
+	// Custom is false for component resources.
+	Custom bool
+	// ID is the physical id the mock assigned (custom resources only).
+	ID string
+	// Inputs are the registered inputs; secret inputs stay wrapped (resource.IsSecret).
+	Inputs resource.PropertyMap
+	// Outputs are the simulated outputs, secrets wrapped.
+	Outputs resource.PropertyMap
+	// Provider is the provider reference of an explicit provider ("" for the default).
+	Provider string
+	// Dependencies are the URNs this resource depends on (DependsOn and input dependencies).
+	Dependencies []string
+	// PropertyDependencies maps each input to the URNs it came from.
+	PropertyDependencies map[string][]string
+	// AdditionalSecretOutputs, DeleteBeforeReplace, ReplaceOnChanges, IgnoreChanges, Protect, Aliases and
+	// DeletedWith are the options the engine was given.
+	AdditionalSecretOutputs []string
+	DeleteBeforeReplace     bool
+	ReplaceOnChanges        []string
+	IgnoreChanges           []string
+	Protect                 bool
+	Aliases                 []string
+	DeletedWith             string
+	RetainOnDelete          bool
+}
+
+// Call is one invoke (data source) the program made.
+type Call struct {
+	Token string
+	Args  resource.PropertyMap
+}
+
+// Result is everything one run registered, in registration order.
+type Result struct {
+	Resources []Resource
+	Calls     []Call
+}
+
+// Option adjusts a run.
+type Option func(*options)
+
+type options struct {
+	project, stack string
+	preview        bool
+	config         map[string]string
+	secretKeys     []string
+	zones          map[string]string
+}
+
+// Preview makes the run a preview (ctx.DryRun() reports true), as during `pulumi preview`.
+func Preview() Option { return func(o *options) { o.preview = true } }
+
+// Config sets stack configuration, keys in "project:key" form. Secret keys are listed in secretKeys.
+func Config(cfg map[string]string, secretKeys ...string) Option {
+	return func(o *options) { o.config, o.secretKeys = cfg, secretKeys }
+}
+
+// Zone makes the cloudflare getZone invoke answer name with id.
+func Zone(name, id string) Option {
+	return func(o *options) {
+		if o.zones == nil {
+			o.zones = map[string]string{}
+		}
+		o.zones[name] = id
+	}
+}
+
+// Stack names the project and stack of the run (defaults "tunnelgate" and "dev").
+func Stack(project, stack string) Option {
+	return func(o *options) { o.project, o.stack = project, stack }
+}
+
+// Run runs program with the mock engine and returns what it registered. The error is the program's own
+// error or the first failed registration, as `pulumi up` would report it; the Result is valid either way.
+func Run(program pulumi.RunFunc, opts ...Option) (*Result, error) {
+	o := options{project: "tunnelgate", stack: "dev"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	m := &mocks{opts: o}
+	err := pulumi.RunErr(program, pulumi.WithMocks(o.project, o.stack, m), func(info *pulumi.RunInfo) {
+		info.DryRun = o.preview
+		info.Config = o.config
+		info.ConfigSecretKeys = o.secretKeys
+	})
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return &Result{Resources: m.resources, Calls: m.calls}, err
+}
+
+type mocks struct {
+	opts      options
+	mu        sync.Mutex
+	resources []Resource
+	calls     []Call
+}
+
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.calls = append(m.calls, Call{Token: args.Token, Args: args.Args})
+	m.mu.Unlock()
+	switch args.Token {
+	case "cloudflare:index/getZone:getZone":
+		name := args.Args["name"].StringValue()
+		id, ok := m.opts.zones[name]
+		if !ok {
+			id = fakeHex("zone/"+name, 32)
+		}
+		return resource.PropertyMap{
+			"id": resource.NewProperty(id), "zoneId": resource.NewProperty(id), "name": resource.NewProperty(name),
+			"accountId": args.Args["accountId"], "status": resource.NewProperty("active"),
+		}, nil
+	}
+	return args.Args, nil
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	out := args.Inputs.Copy()
+	id := ""
+	if args.Custom {
+		id = args.Name + "-id"
+	}
+	switch args.TypeToken {
+	case "random:index/randomBytes:RandomBytes":
+		n := 32
+		if l, ok := args.Inputs["length"]; ok && l.IsNumber() {
+			n = int(l.NumberValue())
+		}
+		b := fakeBytes("random/"+rpc.GetParent()+"/"+args.Name+"/"+keepers(args.Inputs), n)
+		out["base64"] = resource.NewProperty(base64.StdEncoding.EncodeToString(b))
+		out["hex"] = resource.NewProperty(hex.EncodeToString(b))
+		id = "none"
+	case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
+		"cloudflare:index/tunnel:Tunnel":
+		account := plain(args.Inputs["accountId"])
+		secret := plain(args.Inputs["secret"])
+		id = uuidLike("tunnel/" + account + "/" + plain(args.Inputs["name"]) + "/" + secret)
+		token, _ := json.Marshal(map[string]string{"a": account, "t": id, "s": secret})
+		out["cname"] = resource.NewProperty(id + ".cfargotunnel.com")
+		out["tunnelToken"] = resource.NewProperty(base64.StdEncoding.EncodeToString(token))
+	case "cloudflare:index/record:Record":
+		id = fakeHex("record/"+plain(args.Inputs["zoneId"])+"/"+plain(args.Inputs["name"]), 32)
+		out["hostname"] = args.Inputs["name"]
+	case "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig":
+		id = plain(args.Inputs["tunnelId"])
+	}
+	if strings.HasPrefix(args.TypeToken, "kubernetes:") && args.Custom {
+		id = k8sID(args)
+		meta := map[string]any{}
+		if md, ok := args.Inputs["metadata"]; ok && md.IsObject() {
+			meta = md.ObjectValue().Mappable()
+		}
+		if _, ok := meta["name"]; !ok {
+			meta["name"] = k8sAutoName(args.Name, rpc.GetParent())
+			out["metadata"] = resource.NewPropertyValue(meta)
+		}
+	}
+	for _, k := range rpc.GetAdditionalSecretOutputs() {
+		if v, ok := out[resource.PropertyKey(k)]; ok && !v.IsSecret() {
+			out[resource.PropertyKey(k)] = resource.MakeSecret(v)
+		}
+	}
+
+	parent := rpc.GetParent()
+	if resource.URN(parent).QualifiedType() == resource.RootStackType {
+		parent = "" // the stack itself is not recorded
+	}
+	r := Resource{
+		Type: args.TypeToken, Name: args.Name, Parent: parent, Custom: args.Custom, ID: id,
+		Inputs: args.Inputs, Outputs: out, Provider: args.Provider,
+		Dependencies: rpc.GetDependencies(), PropertyDependencies: map[string][]string{},
+		AdditionalSecretOutputs: rpc.GetAdditionalSecretOutputs(), DeleteBeforeReplace: rpc.GetDeleteBeforeReplace(),
+		ReplaceOnChanges: rpc.GetReplaceOnChanges(), IgnoreChanges: rpc.GetIgnoreChanges(), Protect: rpc.GetProtect(),
+		Aliases: rpc.GetAliasURNs(), DeletedWith: rpc.GetDeletedWith(), RetainOnDelete: rpc.GetRetainOnDelete(),
+	}
+	for _, a := range rpc.GetAliases() {
+		if u := a.GetUrn(); u != "" {
+			r.Aliases = append(r.Aliases, u)
+		} else if spec := a.GetSpec(); spec != nil {
+			r.Aliases = append(r.Aliases, "name="+spec.GetName()+",type="+spec.GetType()+",parent="+spec.GetParentUrn())
+		}
+	}
+	for k, v := range rpc.GetPropertyDependencies() {
+		r.PropertyDependencies[k] = v.GetUrns()
+	}
+	r.URN = urnOf(rpc.GetParent(), args.TypeToken, args.Name, m.opts)
+	m.mu.Lock()
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+	return id, out, nil
+}
+
+// urnOf computes the URN exactly as the SDK's mock monitor does, so that Parent fields match URNs.
+func urnOf(parent, typ, name string, o options) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(o.stack), tokens.PackageName(o.project), parentType, tokens.Type(typ), name))
+}
+
+func keepers(in resource.PropertyMap) string {
+	k, ok := in["keepers"]
+	if !ok {
+		return ""
+	}
+	b, _ := json.Marshal(plainValue(k))
+	return string(b)
+}
+
+// k8sID is "<namespace>/<name>" as the kubernetes provider reports it.
+func k8sID(args pulumi.MockResourceArgs) string {
+	name, ns := "", ""
+	if md, ok := args.Inputs["metadata"]; ok && md.IsObject() {
+		name, ns = plain(md.ObjectValue()["name"]), plain(md.ObjectValue()["namespace"])
+	}
+	if name == "" {
+		name = k8sAutoName(args.Name, args.RegisterRPC.GetParent())
+	}
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
+
+// k8sAutoName imitates the provider's auto-naming (<name>-<8 random chars>), deterministically.
+func k8sAutoName(name, parent string) string {
+	return name + "-" + fakeHex("k8s/"+parent+"/"+name, 8)
+}
+
+func plain(v resource.PropertyValue) string {
+	if v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	if v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
+
+func plainValue(v resource.PropertyValue) any {
+	return Plain(resource.PropertyMap{"v": v})["v"]
+}
+
+// Plain turns a property map into plain Go values (map[string]any, []any, string, float64, bool),
+// unwrapping secrets. Use it to compare registered inputs with expectations or to render manifests.
+func Plain(m resource.PropertyMap) map[string]any {
+	return m.MapRepl(nil, func(v resource.PropertyValue) (any, bool) {
+		if v.IsSecret() {
+			return Plain(resource.PropertyMap{"v": v.SecretValue().Element})["v"], true
+		}
+		if v.IsOutput() {
+			o := v.OutputValue()
+			if !o.Known {
+				return "<unknown>", true
+			}
+			return Plain(resource.PropertyMap{"v": o.Element})["v"], true
+		}
+		if v.IsComputed() {
+			return "<unknown>", true
+		}
+		return nil, false
+	})
+}
+
+func fakeBytes(seed string, n int) []byte {
+	out := make([]byte, 0, n)
+	for i := 0; len(out) < n; i++ {
+		s := sha256.Sum256([]byte(fmt.Sprintf("%s#%d", seed, i)))
+		out = append(out, s[:]...)
+	}
+	return out[:n]
+}
+
+func fakeHex(seed string, n int) string { return hex.EncodeToString(fakeBytes(seed, (n+1)/2))[:n] }
+
+func uuidLike(seed string) string {
+	h := fakeHex(seed, 32)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// OfType returns the resources of one type token, in registration order.
+func (r *Result) OfType(typ string) []Resource {
+	var out []Resource
+	for _, res := range r.Resources {
+		if res.Type == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Get returns the resource with that type and name, or nil.
+func (r *Result) Get(typ, name string) *Resource {
+	for i := range r.Resources {
+		if r.Resources[i].Type == typ && r.Resources[i].Name == name {
+			return &r.Resources[i]
+		}
+	}
+	return nil
+}
+
+// ByURN returns the resource with that URN, or nil.
+func (r *Result) ByURN(urn string) *Resource {
+	for i := range r.Resources {
+		if r.Resources[i].URN == urn {
+			return &r.Resources[i]
+		}
+	}
+	return nil
+}
+
+// Children returns the resources whose parent is urn.
+func (r *Result) Children(urn string) []Resource {
+	var out []Resource
+	for _, res := range r.Resources {
+		if res.Parent == urn {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Tree renders the parent tree as indented "type name" lines, children sorted by type then name.
+func (r *Result) Tree() string {
+	var b strings.Builder
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		kids := r.Children(parent)
+		sort.Slice(kids, func(i, j int) bool {
+			if kids[i].Type != kids[j].Type {
+				return kids[i].Type < kids[j].Type
+			}
+			return kids[i].Name < kids[j].Name
+		})
+		for _, k := range kids {
+			fmt.Fprintf(&b, "%s%s %s\n", strings.Repeat("  ", depth), k.Type, k.Name)
+			walk(k.URN, depth+1)
+		}
+	}
+	walk("", 0)
+	return b.String()
+}
+
+// SecretLeaks reports every place where one of the plaintexts appears in a resource's name, or in an
+// input or output that is not marked secret. An empty result means the secrets stayed secrets.
+func (r *Result) SecretLeaks(plaintexts ...string) []string {
+	var leaks []string
+	for _, res := range r.Resources {
+		for _, p := range plaintexts {
+			if p == "" {
+				continue
+			}
+			if strings.Contains(res.URN, p) || strings.Contains(res.ID, p) {
+				leaks = append(leaks, fmt.Sprintf("%s: name or id contains a secret", res.URN))
+			}
+			for _, where := range []struct {
+				what string
+				m    resource.PropertyMap
+			}{{"input", res.Inputs}, {"output", res.Outputs}} {
+				for _, path := range plainPaths(resource.NewPropertyValue(where.m), "", p) {
+					leaks = append(leaks, fmt.Sprintf("%s: %s %s carries a secret in plain text", res.URN, where.what, path))
+				}
+			}
+		}
+	}
+	return leaks
+}
+
+// plainPaths lists the property paths under v holding a string that contains p outside any secret.
+func plainPaths(v resource.PropertyValue, path, p string) []string {
+	switch {
+	case v.IsSecret():
+		return nil
+	case v.IsOutput():
+		if v.OutputValue().Secret {
+			return nil
+		}
+		return plainPaths(v.OutputValue().Element, path, p)
+	case v.IsString():
+		if strings.Contains(v.StringValue(), p) {
+			return []string{path}
+		}
+	case v.IsArray():
+		var out []string
+		for i, e := range v.ArrayValue() {
+			out = append(out, plainPaths(e, fmt.Sprintf("%s[%d]", path, i), p)...)
+		}
+		return out
+	case v.IsObject():
+		var out []string
+		for k, e := range v.ObjectValue() {
+			sub := string(k)
+			if path != "" {
+				sub = path + "." + sub
+			}
+			out = append(out, plainPaths(e, sub, p)...)
+		}
+		sort.Strings(out)
+		return out
+	}
+	return nil
+}
+
+// Manifests returns the Kubernetes objects the program registered, as plain maps with apiVersion, kind
+// and the mock-completed metadata (auto-named objects get a deterministic "<name>-<8 hex>" name), in
+// registration order. Providers and component resources are left out.
+func (r *Result) Manifests() []map[string]any {
+	var out []map[string]any
+	for _, res := range r.Resources {
+		if !res.Custom || !strings.HasPrefix(res.Type, "kubernetes:") || strings.HasPrefix(res.Type, "pulumi:providers:") {
+			continue
+		}
+		obj := Plain(res.Outputs)
+		delete(obj, "urn")
+		out = append(out, obj)
+	}
+	return out
+}
