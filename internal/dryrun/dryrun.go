@@ -453,3 +453,13 @@ func (r *Result) Manifests() []map[string]any {
 	}
 	return out
 }
+
+// CaptureType is the type token of the resources Capture registers.
+const CaptureType = "dryrun:test:Capture"
+
+// Capture registers a resource of type CaptureType whose inputs are values, so that a test can read a
+// component's outputs, secret or not, from the Result (Get(CaptureType, name)) once the run is over.
+func Capture(ctx *pulumi.Context, name string, values pulumi.Map) error {
+	var s pulumi.CustomResourceState
+	return ctx.RegisterResource(CaptureType, name, values, &s)
+}

@@ -1,0 +1,152 @@
+// Package quickstart holds the two deployments tunnelgate was built from, as Pulumi programs configured
+// with stack config: InPod (one app with cloudflared as a sidecar, reaching it on localhost) and OwnPod
+// (a frontend on "/" and a backend on "/api/v0/" behind one hostname, reached through their Services by
+// a cloudflared Deployment of its own). examples/inpod and examples/ownpod run them with pulumi.Run; the
+// account-free demo (cmd/tunnelgate-demo) runs the very same functions on Pulumi's mock engine.
+//
+// Stack config (namespace "tunnelgate", e.g. `pulumi config set tunnelgate:accountId ...`):
+//
+//	key             used by        default                  meaning
+//	accountId       both           (required)               Cloudflare account id, 32 hex characters
+//	zoneId          both           (zoneId or zoneName)     Cloudflare zone id: no API call in preview
+//	zoneName        both                                    zone's domain; with no zoneId it is looked up
+//	hostname        both           (required)               public hostname, e.g. app.example.com
+//	namespace       both           apps                     Kubernetes namespace of everything
+//	vaultRole       both           (required)               Vault Kubernetes auth role of the pods
+//	vaultPath       both           <namespace>/<app>/cloudflared  KV v2 path (mount "secret") of the token
+//	rotation        both                                    secret generation; change it to rotate
+//	appImage        InPod          (required)               the app's image
+//	appPort         InPod          4000                     the port the app listens on (localhost)
+//	frontend        OwnPod         see below                {"service": URL, "labels": {...}, "port": N}
+//	backend         OwnPod         see below                the same for the backend ("/api/v0/")
+//	networkPolicy   both           cilium                   cilium, kubernetes or none
+//
+// OwnPod's frontend defaults to {"service": "http://frontend.<ns>.svc.cluster.local:80",
+// "labels": {"app": "frontend"}, "port": 8080} (port: the pods' port the Service targets), the backend
+// to the same with "backend" and 8081.
+package quickstart
+
+import (
+	"fmt"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/tunnelgate/tunnelgate"
+	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/workload"
+)
+
+// InPod is the in-pod deployment: the app listening on localhost:<appPort>, cloudflared beside it.
+func InPod(ctx *pulumi.Context) error {
+	c := load(ctx, "web")
+	_, err := tunnelgate.NewIngress(ctx, "web", &tunnelgate.IngressArgs{
+		Tunnel:    c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
+		Namespace: pulumi.String(c.namespace),
+		App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
+			Name:  pulumi.String("app"),
+			Image: pulumi.String(c.appImage),
+			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(c.appPort)}},
+		}}},
+		Token:         workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
+		NetworkPolicy: c.policy(nil),
+	})
+	return err
+}
+
+// Origin is one own-pod origin as stack config describes it.
+type Origin struct {
+	// Service is the URL cloudflared sends requests to.
+	Service string `json:"service"`
+	// Labels select the origin's pods (for the network policy).
+	Labels map[string]string `json:"labels"`
+	// Port is the pods' port behind the Service (for the network policy).
+	Port int `json:"port"`
+}
+
+// OwnPod is the own-pod deployment: frontend on "/", backend on "/api/v0/", one hostname, cloudflared in
+// its own Deployment next to them.
+func OwnPod(ctx *pulumi.Context) error {
+	c := load(ctx, "site")
+	front := c.origin("frontend", 8080)
+	back := c.origin("backend", 8081)
+	_, err := tunnelgate.NewIngress(ctx, "site", &tunnelgate.IngressArgs{
+		Tunnel: c.tunnel(
+			tunnel.Route{Hostname: c.hostname, Path: "^/api/v0/", Service: back.Service},
+			tunnel.Route{Hostname: c.hostname, Service: front.Service},
+		),
+		Namespace: pulumi.String(c.namespace),
+		Connector: &workload.Pods{},
+		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
+		NetworkPolicy: c.policy([]network.Peer{
+			{Namespace: c.namespace, Labels: front.Labels, Ports: []network.Port{{Port: front.Port}}},
+			{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
+		}),
+	})
+	return err
+}
+
+type settings struct {
+	cfg                                       *config.Config
+	accountID, zoneID, zoneName, hostname     string
+	namespace, vaultRole, vaultPath, rotation string
+	appImage, policyKind                      string
+	appPort                                   int
+}
+
+func load(ctx *pulumi.Context, app string) settings {
+	cfg := config.New(ctx, "tunnelgate")
+	s := settings{
+		cfg: cfg, accountID: cfg.Get("accountId"), zoneID: cfg.Get("zoneId"), zoneName: cfg.Get("zoneName"),
+		hostname: cfg.Get("hostname"), namespace: or(cfg.Get("namespace"), "apps"), vaultRole: cfg.Get("vaultRole"),
+		rotation: cfg.Get("rotation"), appImage: cfg.Get("appImage"), appPort: cfg.GetInt("appPort"),
+		policyKind: or(cfg.Get("networkPolicy"), "cilium"),
+	}
+	s.vaultPath = or(cfg.Get("vaultPath"), s.namespace+"/"+app+"/cloudflared")
+	if s.appPort == 0 {
+		s.appPort = 4000
+	}
+	return s
+}
+
+func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {
+	a := tunnel.Args{
+		AccountID: pulumi.String(s.accountID), ZoneName: s.zoneName, Routes: routes, Rotation: s.rotation,
+		Vault: &tunnel.VaultSecret{Path: s.vaultPath},
+	}
+	if s.zoneID != "" {
+		a.ZoneID = pulumi.String(s.zoneID)
+	} else {
+		a.LookupZone = true
+	}
+	return a
+}
+
+func (s settings) origin(name string, port int) Origin {
+	o := Origin{
+		Service: fmt.Sprintf("http://%s.%s.svc.cluster.local:80", name, s.namespace),
+		Labels:  map[string]string{"app": name},
+		Port:    port,
+	}
+	_ = s.cfg.TryObject(name, &o) // absent: the defaults; present: fields given override them
+	return o
+}
+
+func (s settings) policy(origins []network.Peer) *tunnelgate.NetworkPolicy {
+	switch s.policyKind {
+	case "none":
+		return &tunnelgate.NetworkPolicy{Disabled: true}
+	case "kubernetes":
+		return &tunnelgate.NetworkPolicy{Kind: network.KindKubernetes, Origins: origins}
+	}
+	return &tunnelgate.NetworkPolicy{Kind: network.KindCilium, Origins: origins}
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
