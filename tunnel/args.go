@@ -1,0 +1,294 @@
+package tunnel
+
+import (
+	"cmp"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Type is the component's Pulumi type token.
+const Type = "tunnelgate:tunnel:Tunnel"
+
+// Defaults, applied by NewTunnel and the Args helpers; each can be overridden through Args.
+const (
+	// DefaultCatchAll is the service of the catch-all rule appended after the routes (Args.CatchAll).
+	DefaultCatchAll = "http_status:404"
+	// DefaultVaultMount is the KV v2 mount of the Vault secret (VaultSecret.Mount).
+	DefaultVaultMount = "secret"
+	// DefaultVaultTokenKey is the key of the tunnel token in the Vault secret's data (VaultSecret.TokenKey).
+	DefaultVaultTokenKey = "tunnel_token"
+	// DefaultVaultIDKey is the key of the tunnel id in the Vault secret's data (VaultSecret.IDKey).
+	DefaultVaultIDKey = "tunnel_id"
+)
+
+// Fixed values of every tunnel.
+const (
+	// SecretLength is the number of random bytes of the tunnel secret (Cloudflare requires at least 32).
+	SecretLength = 32
+	// ConfigSource is the tunnel's config_src: the ingress rules live in Cloudflare and cloudflared runs
+	// from a token only ("remotely managed tunnel").
+	ConfigSource = "cloudflare"
+	// CNAMESuffix ends every tunnel's CNAME target, "<tunnel id>.cfargotunnel.com".
+	CNAMESuffix = ".cfargotunnel.com"
+)
+
+// Args configures a Tunnel. It is plain data except the identifiers that are often outputs of other
+// resources (AccountID, ZoneID), which are validated at construction when they are literals
+// (pulumi.String) and inside an apply, before any resource uses them, when they are outputs.
+type Args struct {
+	// AccountID is the Cloudflare account id (32 hex characters). Required.
+	AccountID pulumi.StringInput `pulumi:"accountId"`
+	// Name is the base of the tunnel's name in Cloudflare. Tunnel names are unique per account, so the
+	// default is "<project>-<stack>-<component name>" (see DefaultName); a Rotation is appended to it.
+	// Letters, digits, '.', '_' and '-', starting with a letter or digit.
+	Name string `pulumi:"name,optional"`
+	// Routes are the ingress rules, matched by cloudflared first to last in this order. At least one
+	// route with a hostname is required. A route without hostname and path is the catch-all and may only
+	// be the last route (it then replaces the automatic one).
+	Routes []Route `pulumi:"routes"`
+	// CatchAll is the service of the catch-all rule appended after the routes. Default DefaultCatchAll
+	// ("http_status:404"). Cannot be combined with a catch-all route.
+	CatchAll string `pulumi:"catchAll,optional"`
+	// OriginDefaults are origin options for every rule (including the catch-all); a route's own Origin
+	// overrides them field by field (Access as a whole).
+	OriginDefaults *OriginRequest `pulumi:"originDefaults,optional"`
+	// ZoneID is the Cloudflare zone (32 hex characters) that receives the DNS records. No API call is
+	// made. Either ZoneID, or ZoneName with LookupZone, is required.
+	ZoneID pulumi.StringInput `pulumi:"zoneId,optional"`
+	// ZoneName is the zone's domain ("example.com"). When set, every hostname must be inside it. With
+	// LookupZone it also finds the zone id.
+	ZoneName string `pulumi:"zoneName,optional"`
+	// LookupZone finds the zone id from ZoneName with the cloudflare getZone invoke. That is an API call
+	// that runs during preview too, hence opt-in. It uses the component's Cloudflare provider.
+	LookupZone bool `pulumi:"lookupZone,optional"`
+	// Vault, when set, writes the tunnel token and id to a Vault KV v2 secret.
+	Vault *VaultSecret `pulumi:"vault,optional"`
+	// Rotation is the secret generation. Changing it creates a new secret and a new tunnel named
+	// "<name>-<rotation>" next to the old one, moves the DNS records and Vault to it and deletes the old
+	// tunnel last (see the package doc). Lower-case letters, digits and '-', at most 32 characters, e.g.
+	// "2026-11" or "r2". It is not a secret: it is part of the tunnel's name.
+	Rotation string `pulumi:"rotation,optional"`
+}
+
+// Route is one ingress rule.
+type Route struct {
+	// Hostname is the public hostname ("app.example.com", the zone apex "example.com", or a wildcard
+	// "*.example.com", which also matches "a.b.example.com"). Lower case. Empty only for the catch-all.
+	// Cloudflare's Universal SSL certificate covers the apex and one level below it; deeper names
+	// ("a.b.example.com") need an advanced certificate or visitors get TLS errors.
+	Hostname string `pulumi:"hostname,optional"`
+	// Path is a regular expression (Go RE2 syntax) matched anywhere in the request path, e.g. "^/api/".
+	// Empty matches every path.
+	Path string `pulumi:"path,optional"`
+	// Service is where cloudflared sends the request: "http://svc:port", "https://svc[:port]",
+	// "tcp://host:port", "ssh://host[:port]", "rdp://host[:port]", "unix:/path/to/socket",
+	// "http_status:NNN" or "hello_world". URLs carry no path: cloudflared forwards the request's own path.
+	Service string `pulumi:"service"`
+	// Origin overrides Args.OriginDefaults for this rule.
+	Origin *OriginRequest `pulumi:"origin,optional"`
+}
+
+// OriginRequest are cloudflared's per-rule origin options ("originRequest"). Unset fields use
+// cloudflared's defaults.
+type OriginRequest struct {
+	// NoTLSVerify disables verification of the origin's TLS certificate (https origins).
+	NoTLSVerify *bool `pulumi:"noTlsVerify,optional"`
+	// HTTPHostHeader sets the Host header sent to the origin.
+	HTTPHostHeader string `pulumi:"httpHostHeader,optional"`
+	// OriginServerName is the hostname expected in the origin's certificate (SNI).
+	OriginServerName string `pulumi:"originServerName,optional"`
+	// CAPool is the absolute path, inside the cloudflared container, of the CA bundle for the origin's
+	// certificate. The workload must mount it.
+	CAPool string `pulumi:"caPool,optional"`
+	// ConnectTimeout is the TCP connect timeout to the origin as a Go duration ("10s"); cloudflared's
+	// default is 30s.
+	ConnectTimeout string `pulumi:"connectTimeout,optional"`
+	// HTTP2Origin makes cloudflared speak HTTP/2 to the origin.
+	HTTP2Origin *bool `pulumi:"http2Origin,optional"`
+	// Access makes cloudflared check the Cloudflare Access JWT of every request.
+	Access *Access `pulumi:"access,optional"`
+}
+
+// Access is the Cloudflare Access check cloudflared performs before forwarding a request.
+type Access struct {
+	// Required rejects requests without a valid Access JWT for AudTags. When false cloudflared checks
+	// nothing: the block is then only informational.
+	Required bool `pulumi:"required,optional"`
+	// TeamName is the Zero Trust team ("<team>.cloudflareaccess.com" serves the signing keys; the
+	// connector then needs egress to it). Required.
+	TeamName string `pulumi:"teamName"`
+	// AudTags are the Access application audience tags accepted. At least one.
+	AudTags []string `pulumi:"audTags"`
+}
+
+// VaultSecret is the Vault KV v2 secret that receives the tunnel token and id.
+type VaultSecret struct {
+	// Mount is the KV v2 mount. Default DefaultVaultMount ("secret").
+	Mount string `pulumi:"mount,optional"`
+	// Path is the secret's path inside the mount, without the mount and without "data/"
+	// ("prod/my_app/cloudflared" is read at "secret/data/prod/my_app/cloudflared"). Required.
+	Path string `pulumi:"path"`
+	// TokenKey is the data key of the token. Default DefaultVaultTokenKey ("tunnel_token").
+	TokenKey string `pulumi:"tokenKey,optional"`
+	// IDKey is the data key of the tunnel id. Default DefaultVaultIDKey ("tunnel_id").
+	IDKey string `pulumi:"idKey,optional"`
+	// Namespace is the Vault Enterprise namespace, relative to the provider's. Empty: the provider's.
+	Namespace string `pulumi:"namespace,optional"`
+}
+
+// VaultLocation is where the token can be read back, after defaults: what a workload needs.
+type VaultLocation struct {
+	// Mount, Path, TokenKey, IDKey and Namespace are VaultSecret's fields after defaults.
+	Mount, Path, TokenKey, IDKey, Namespace string
+}
+
+// ReadPath is the KV v2 API path of the secret, "<mount>/data/<path>", as the Vault Agent Injector's
+// agent-inject-secret annotation and consul-template's `secret` function need it.
+func (l VaultLocation) ReadPath() string { return l.Mount + "/data/" + l.Path }
+
+// DefaultName is the default tunnel name base, "<project>-<stack>-<component name>": unique per account
+// across the stacks and projects that share it.
+func DefaultName(project, stack, component string) string {
+	return project + "-" + stack + "-" + component
+}
+
+// TunnelName is the tunnel's name in Cloudflare for a name base and rotation: "<base>" or
+// "<base>-<rotation>".
+func TunnelName(base, rotation string) string {
+	if rotation == "" {
+		return base
+	}
+	return base + "-" + rotation
+}
+
+// RecordName is the Pulumi name of the DNS record child for hostname: "<component>-dns-<hostname>",
+// e.g. "edge-dns-app.example.com" and "edge-dns-*.example.com". The hostname is used as is, so two
+// hostnames never share a name (a dots-to-dashes slug would map "api-v2.example.com" and
+// "api.v2.example.com" to the same name).
+func RecordName(component, hostname string) string { return component + "-dns-" + hostname }
+
+// withDefaults returns a copy of a with the defaults applied; name is the default name base.
+func (a *Args) withDefaults(name string) Args {
+	out := *a
+	out.Name = cmp.Or(out.Name, name)
+	if out.Vault != nil {
+		v := *out.Vault
+		v.Mount = cmp.Or(v.Mount, DefaultVaultMount)
+		v.TokenKey = cmp.Or(v.TokenKey, DefaultVaultTokenKey)
+		v.IDKey = cmp.Or(v.IDKey, DefaultVaultIDKey)
+		out.Vault = &v
+	}
+	return out
+}
+
+// VaultLocation returns the Vault secret's location after defaults, and false when Vault is not set.
+func (a *Args) VaultLocation() (VaultLocation, bool) {
+	d := a.withDefaults("")
+	if d.Vault == nil {
+		return VaultLocation{}, false
+	}
+	v := d.Vault
+	return VaultLocation{Mount: v.Mount, Path: v.Path, TokenKey: v.TokenKey, IDKey: v.IDKey, Namespace: v.Namespace}, true
+}
+
+// Hostnames returns the distinct public hostnames of the routes, in route order: one DNS record each.
+func (a *Args) Hostnames() []string {
+	seen := make(map[string]bool, len(a.Routes))
+	var out []string
+	for _, r := range a.Routes {
+		if r.Hostname != "" && !seen[r.Hostname] {
+			seen[r.Hostname] = true
+			out = append(out, r.Hostname)
+		}
+	}
+	return out
+}
+
+// Rules returns the ingress rules exactly as they are emitted to Cloudflare, in match order: the
+// routes in the order given, each with its effective origin options (OriginDefaults overridden by the
+// route's Origin), then the catch-all (CatchAll, default "http_status:404") unless the last route
+// already is one. Call Validate first: Rules does not check anything.
+func (a *Args) Rules() []Route {
+	out := make([]Route, 0, len(a.Routes)+1)
+	for _, r := range a.Routes {
+		r.Origin = mergeOrigin(a.OriginDefaults, r.Origin)
+		out = append(out, r)
+	}
+	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
+		out = append(out, Route{Service: cmp.Or(a.CatchAll, DefaultCatchAll), Origin: mergeOrigin(a.OriginDefaults, nil)})
+	}
+	return out
+}
+
+// Origins returns the distinct origins the rules send traffic to (services cloudflared answers itself,
+// http_status and hello_world, have none), in rule order: the destinations the connector needs egress
+// to. Invalid services are left out: call Validate first.
+func (a *Args) Origins() []Origin {
+	seen := map[Origin]bool{}
+	var out []Origin
+	for _, r := range a.Rules() {
+		o, err := ParseService(r.Service)
+		if err != nil || o == nil || seen[*o] {
+			continue
+		}
+		seen[*o] = true
+		out = append(out, *o)
+	}
+	return out
+}
+
+// AccessTeamDomains returns the distinct "<team>.cloudflareaccess.com" domains of the rules that
+// require Cloudflare Access, in rule order: cloudflared fetches their signing keys over HTTPS (443), so
+// the connector needs egress to them.
+func (a *Args) AccessTeamDomains() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range a.Rules() {
+		if r.Origin == nil || r.Origin.Access == nil || !r.Origin.Access.Required {
+			continue
+		}
+		d := strings.ToLower(r.Origin.Access.TeamName) + ".cloudflareaccess.com"
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (r Route) isCatchAll() bool { return r.Hostname == "" && r.Path == "" }
+
+// mergeOrigin overrides defaults with o field by field; nil when both are empty.
+func mergeOrigin(defaults, o *OriginRequest) *OriginRequest {
+	if defaults == nil {
+		return o
+	}
+	if o == nil {
+		d := *defaults
+		return &d
+	}
+	m := *defaults
+	if o.NoTLSVerify != nil {
+		m.NoTLSVerify = o.NoTLSVerify
+	}
+	if o.HTTPHostHeader != "" {
+		m.HTTPHostHeader = o.HTTPHostHeader
+	}
+	if o.OriginServerName != "" {
+		m.OriginServerName = o.OriginServerName
+	}
+	if o.CAPool != "" {
+		m.CAPool = o.CAPool
+	}
+	if o.ConnectTimeout != "" {
+		m.ConnectTimeout = o.ConnectTimeout
+	}
+	if o.HTTP2Origin != nil {
+		m.HTTP2Origin = o.HTTP2Origin
+	}
+	if o.Access != nil {
+		m.Access = o.Access
+	}
+	return &m
+}

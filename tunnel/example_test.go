@@ -1,0 +1,104 @@
+package tunnel_test
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/tunnel"
+)
+
+// A tunnel for an app and its API, with the token in Vault. Run here on the mock engine; in a Pulumi
+// program only the body of the RunFunc is needed.
+func ExampleNewTunnel() {
+	program := func(ctx *pulumi.Context) error {
+		edge, err := tunnel.NewTunnel(ctx, "edge", &tunnel.Args{
+			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+			ZoneName:  "example.com",
+			Routes: []tunnel.Route{
+				{Hostname: "app.example.com", Path: "^/api/", Service: "http://api.default.svc:8080"},
+				{Hostname: "app.example.com", Service: "http://web.default.svc:80"},
+				{Hostname: "*.example.com", Service: "http://tenants.default.svc:80"},
+			},
+			Vault: &tunnel.VaultSecret{Path: "prod/my_app/cloudflared"},
+		})
+		if err != nil {
+			return err
+		}
+		ctx.Export("cname", edge.CNAME)
+		ctx.Export("token", edge.Token) // a secret
+		return nil
+	}
+	res, err := dryrun.Run(program)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(res.Tree())
+	// Output:
+	// tunnelgate:tunnel:Tunnel edge
+	//   cloudflare:index/record:Record edge-dns-*.example.com
+	//   cloudflare:index/record:Record edge-dns-app.example.com
+	//   cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared edge-tunnel
+	//   cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
+	//   random:index/randomBytes:RandomBytes edge-secret
+	//   vault:kv/secretV2:SecretV2 edge-vault
+}
+
+// Validate reports every mistake at once, each with its field path and value, before anything exists.
+func ExampleArgs_Validate() {
+	args := &tunnel.Args{
+		AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+		ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+		ZoneName:  "example.com",
+		Routes: []tunnel.Route{
+			{Hostname: "*.example.com", Service: "http://tenants:80"},
+			{Hostname: "admin.example.com", Service: "http://admin:80"},
+			{Hostname: "app.example.com", Path: "^/api/(v1", Service: "http://api:8080"},
+		},
+		Vault: &tunnel.VaultSecret{Path: "data/prod/edge"},
+	}
+	fmt.Println(args.Validate())
+	// Output:
+	// tunnelgate:tunnel:Tunnel: invalid arguments
+	//   - routes[1].hostname "admin.example.com": shadowed by routes[0] ("*.example.com", path ""), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first
+	//   - routes[2].path "^/api/(v1": not a regular expression (Go RE2 syntax): error parsing regexp: missing closing ): `^/api/(v1`
+	//   - vault.path "data/prod/edge": give the path without "data/": the KV v2 API adds it ("prod/edge" is read at secret/data/prod/edge)
+}
+
+// Rules is the exact rule list sent to Cloudflare, in match order, with the catch-all appended.
+func ExampleArgs_Rules() {
+	args := &tunnel.Args{
+		OriginDefaults: &tunnel.OriginRequest{ConnectTimeout: "10s"},
+		Routes: []tunnel.Route{
+			{Hostname: "app.example.com", Path: "^/api/", Service: "http://api:8080"},
+			{Hostname: "app.example.com", Service: "http://web:80"},
+		},
+	}
+	for i, r := range args.Rules() {
+		fmt.Printf("%d %q %q %s timeout=%s\n", i, r.Hostname, r.Path, r.Service, r.Origin.ConnectTimeout)
+	}
+	// Output:
+	// 0 "app.example.com" "^/api/" http://api:8080 timeout=10s
+	// 1 "app.example.com" "" http://web:80 timeout=10s
+	// 2 "" "" http_status:404 timeout=10s
+}
+
+// The plain data a workload and a network policy need, without awaiting any output.
+func ExampleArgs_VaultLocation() {
+	args := &tunnel.Args{
+		Routes: []tunnel.Route{{Hostname: "app.example.com", Service: "http://web.default.svc:80", Origin: &tunnel.OriginRequest{
+			Access: &tunnel.Access{Required: true, TeamName: "acme", AudTags: []string{"aud"}},
+		}}},
+		Vault: &tunnel.VaultSecret{Path: "prod/my_app/cloudflared"},
+	}
+	loc, _ := args.VaultLocation()
+	fmt.Println(loc.ReadPath(), loc.TokenKey, loc.IDKey)
+	fmt.Printf("%+v\n", args.Origins())
+	fmt.Println(args.AccessTeamDomains())
+	// Output:
+	// secret/data/prod/my_app/cloudflared tunnel_token tunnel_id
+	// [{Scheme:http Host:web.default.svc Port:80 SocketPath:}]
+	// [acme.cloudflareaccess.com]
+}
