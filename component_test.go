@@ -183,6 +183,16 @@ func TestOwnPodGraph(t *testing.T) {
 	if want := []string{"frontend:8080", "backend:8081"}; !reflect.DeepEqual(origins, want) {
 		t.Errorf("origin egress %v, want %v", origins, want)
 	}
+	// cloudflared and the Vault agent resolve these names: Cilium's DNS proxy must allow them.
+	var names []string
+	for _, d := range asSlice(path(cnp, "spec", "egress", 0, "toPorts", 0, "rules", "dns")) {
+		names = append(names, path(d, "matchName").(string))
+	}
+	for _, want := range []string{"backend.apps.svc.cluster.local", "frontend.apps.svc.cluster.local", "vault.vault.svc.cluster.local", "region1.v2.argotunnel.com"} {
+		if !contains(names, want) {
+			t.Errorf("DNS rules %v lack %s", names, want)
+		}
+	}
 }
 
 func asSlice(v any) []any { s, _ := v.([]any); return s }

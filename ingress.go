@@ -1,6 +1,7 @@
 package tunnelgate
 
 import (
+	"net"
 	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -205,23 +206,62 @@ func (a *IngressArgs) policyArgs(es *check.Errors, layout string) *network.Args 
 	for _, d := range a.Tunnel.AccessTeamDomains() {
 		args.AccessTeams = append(args.AccessTeams, strings.TrimSuffix(d, ".cloudflareaccess.com"))
 	}
+	if m := np.Metrics; m != nil && len(m.Ports) == 0 && a.Cloudflared.MetricsPort != 0 {
+		c := *m
+		c.Ports = []network.Port{{Port: a.Cloudflared.MetricsPort}}
+		args.Metrics = &c
+	}
 	if a.Token.Vault != nil {
 		args.Vault = np.Vault
 		if args.Vault == nil {
-			args.Vault = &network.Peer{Namespace: DefaultVaultNamespace, Labels: DefaultVaultLabels()}
+			args.Vault = &network.Peer{
+				Namespace: DefaultVaultNamespace, Labels: DefaultVaultLabels(),
+				Hostnames: []string{"vault." + DefaultVaultNamespace + ".svc." + ClusterDomain},
+			}
 		}
 	}
-	if layout == "connector" && len(args.Origins) == 0 {
+	if layout == "connector" {
+		// cloudflared resolves the origins' Service names: the policy's DNS rules must list them.
+		var hosts []string
 		for _, o := range a.Tunnel.Origins() {
-			if o.Host != "" && !isLoopback(o.Host) {
-				es.Add("networkPolicy.origins", nil,
-					"required in the own-pod layout: the routes send traffic to %s, which the policy would block (describe its pods and ports, or set networkPolicy.disabled)", o.Host)
-				break
+			if o.Host != "" && !isLoopback(o.Host) && net.ParseIP(o.Host) == nil {
+				hosts = append(hosts, fqdn(o.Host, a.Namespace))
 			}
+		}
+		if len(args.Origins) == 0 && len(hosts) > 0 {
+			es.Add("networkPolicy.origins", nil,
+				"required in the own-pod layout: the routes send traffic to %s, which the policy would block (describe its pods and ports, or set networkPolicy.disabled)", hosts[0])
+		}
+		if len(args.Origins) > 0 && len(hosts) > 0 {
+			origins := append([]network.Peer(nil), args.Origins...)
+			o := origins[0]
+			o.Hostnames = append(append([]string(nil), o.Hostnames...), hosts...)
+			origins[0] = o
+			args.Origins = origins
 		}
 	}
 	es.Merge("networkPolicy", args.Validate())
 	return args
+}
+
+// ClusterDomain is the cluster's DNS domain, used to fully qualify in-cluster names in the policy's DNS
+// rules (Cilium's DNS proxy refuses names it does not list, including search-path expansions).
+const ClusterDomain = "cluster.local"
+
+// fqdn qualifies an in-cluster host name: "web" and "web.apps" and "web.apps.svc" become
+// "web.apps.svc.cluster.local" (the namespace of a bare name is the Ingress's, when known).
+func fqdn(host string, ns pulumi.StringInput) string {
+	switch n := strings.Count(host, "."); {
+	case strings.HasSuffix(host, ".svc"):
+		return host + "." + ClusterDomain
+	case n == 0:
+		if lit, ok := ns.(pulumi.String); ok {
+			return host + "." + string(lit) + ".svc." + ClusterDomain
+		}
+	case n == 1:
+		return host + ".svc." + ClusterDomain
+	}
+	return host
 }
 
 func isLoopback(host string) bool {

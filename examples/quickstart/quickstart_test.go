@@ -1,0 +1,89 @@
+package quickstart_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/examples/quickstart"
+	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+)
+
+func config(extra map[string]string) dryrun.Option {
+	cfg := map[string]string{
+		"tunnelgate:accountId": "0123456789abcdef0123456789abcdef", "tunnelgate:zoneId": "fedcba9876543210fedcba9876543210",
+		"tunnelgate:hostname": "app.example.com", "tunnelgate:vaultRole": "web", "tunnelgate:appImage": "ghcr.io/example/app:1.0",
+	}
+	for k, v := range extra {
+		if v == "" {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	return dryrun.Config(cfg)
+}
+
+func TestConfigKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		program pulumi.RunFunc
+		extra   map[string]string
+		check   func(t *testing.T, res *dryrun.Result)
+	}{
+		{"no policy", quickstart.InPod, map[string]string{"tunnelgate:networkPolicy": "none"}, func(t *testing.T, res *dryrun.Result) {
+			if n := len(res.OfType("tunnelgate:network:Policy")); n != 0 {
+				t.Errorf("%d policies with networkPolicy=none", n)
+			}
+		}},
+		{"kubernetes policy", quickstart.OwnPod, map[string]string{"tunnelgate:networkPolicy": "kubernetes"}, func(t *testing.T, res *dryrun.Result) {
+			if n := len(res.OfType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 1 {
+				t.Errorf("%d NetworkPolicies, want 1:\n%s", n, res.Tree())
+			}
+		}},
+		{"zone by name", quickstart.InPod, map[string]string{"tunnelgate:zoneId": "", "tunnelgate:zoneName": "example.com"}, func(t *testing.T, res *dryrun.Result) {
+			if len(res.Calls) != 1 || res.Calls[0].Token != "cloudflare:index/getZone:getZone" {
+				t.Errorf("calls %v, want one getZone", res.Calls)
+			}
+		}},
+		{"namespace, vault path, app port", quickstart.InPod, map[string]string{"tunnelgate:namespace": "shop", "tunnelgate:vaultPath": "x/y", "tunnelgate:appPort": "8080"}, func(t *testing.T, res *dryrun.Result) {
+			v := dryrun.Plain(res.Get("vault:kv/secretV2:SecretV2", "web-vault").Inputs)
+			if v["name"] != "x/y" {
+				t.Errorf("vault path %v", v["name"])
+			}
+			rules := dryrun.Plain(res.Get("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", "web-config").Inputs)["config"].(map[string]any)["ingressRules"].([]any)
+			if got := rules[0].(map[string]any)["service"]; got != "http://localhost:8080" {
+				t.Errorf("service %v", got)
+			}
+			md := dryrun.Plain(res.Get("kubernetes:apps/v1:Deployment", "web-deployment").Inputs)["metadata"].(map[string]any)
+			if md["namespace"] != "shop" {
+				t.Errorf("namespace %v", md["namespace"])
+			}
+		}},
+		{"frontend override", quickstart.OwnPod, map[string]string{"tunnelgate:frontend": `{"service":"http://web.apps.svc.cluster.local:8000","labels":{"tier":"web"},"port":8000}`}, func(t *testing.T, res *dryrun.Result) {
+			rules := dryrun.Plain(res.Get("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", "site-config").Inputs)["config"].(map[string]any)["ingressRules"].([]any)
+			if got := rules[1].(map[string]any)["service"]; got != "http://web.apps.svc.cluster.local:8000" {
+				t.Errorf("frontend service %v", got)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := dryrun.Run(tc.program, config(tc.extra))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, res)
+		})
+	}
+}
+
+func TestMissingConfigIsAFieldError(t *testing.T) {
+	res, err := dryrun.Run(quickstart.InPod, config(map[string]string{"tunnelgate:accountId": ""}))
+	if err == nil || len(res.Resources) != 0 {
+		t.Fatalf("err %v, %d resources", err, len(res.Resources))
+	}
+	if want := "tunnel.accountId"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name %s", err, want)
+	}
+}

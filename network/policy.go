@@ -1,0 +1,107 @@
+package network
+
+import (
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/component"
+)
+
+// Child roles: a child's Pulumi name is "<component name>-<role>".
+const (
+	// RoleCilium names the CiliumNetworkPolicy child (KindCilium).
+	RoleCilium = "cnp"
+	// RoleKubernetes names the NetworkPolicy child (KindKubernetes).
+	RoleKubernetes = "netpol"
+)
+
+// Type tokens of the children.
+const (
+	// CiliumType is the Pulumi type of the CiliumNetworkPolicy child.
+	CiliumType = "kubernetes:cilium.io/v2:CiliumNetworkPolicy"
+	// KubernetesType is the Pulumi type of the NetworkPolicy child.
+	KubernetesType = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+)
+
+// Policy is the component: one policy object, a CiliumNetworkPolicy or a NetworkPolicy.
+type Policy struct {
+	pulumi.ResourceState
+
+	// Kind is the kind of the emitted object (Args.Kind after defaults).
+	Kind Kind
+	// Namespace is the namespace of the policy object (Args.Namespace, validated).
+	Namespace pulumi.StringOutput
+	// ObjectName is the policy object's Kubernetes name, "<component name>-<role>-<suffix>" as
+	// assigned by the Kubernetes provider's auto-naming.
+	ObjectName pulumi.StringOutput
+	// Cilium is the CiliumNetworkPolicy child; nil with KindKubernetes.
+	Cilium *apiextensions.CustomResource
+	// Kubernetes is the NetworkPolicy child; nil with KindCilium.
+	Kubernetes *networkingv1.NetworkPolicy
+}
+
+// NewPolicy validates args and, only when they are valid, registers the component and its one policy
+// object. The Kubernetes provider comes from opts (pulumi.Provider or pulumi.Providers on the
+// component); the child inherits it through its parent, and gets the caller's DependsOn, RetainOnDelete,
+// DeletedWith and timeouts (component.ChildOptions).
+func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Policy, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	a := args.withDefaults()
+	comp := &Policy{Kind: a.Kind}
+	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
+		return nil, err
+	}
+	// A namespace that is an output is validated here, once known, before the object uses it.
+	comp.Namespace = a.Namespace.ToStringOutput().ApplyT(func(ns string) (string, error) {
+		var es check.Errors
+		es.DNSLabel("namespace", ns)
+		return ns, es.Err(Type)
+	}).(pulumi.StringOutput)
+	meta := metav1.ObjectMetaArgs{Namespace: comp.Namespace}
+	child, err := component.ChildOptions(comp, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	switch a.Kind {
+	case KindKubernetes:
+		np, err := networkingv1.NewNetworkPolicy(ctx, name+"-"+RoleKubernetes, &networkingv1.NetworkPolicyArgs{
+			Metadata: meta,
+			Spec:     kubernetesSpec(a),
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		comp.Kubernetes = np
+		comp.ObjectName = np.Metadata.Name().Elem()
+	default:
+		cnp, err := apiextensions.NewCustomResource(ctx, name+"-"+RoleCilium, &apiextensions.CustomResourceArgs{
+			ApiVersion:  pulumi.String("cilium.io/v2"),
+			Kind:        pulumi.String("CiliumNetworkPolicy"),
+			Metadata:    meta,
+			OtherFields: kubernetes.UntypedArgs{"spec": ciliumSpec(a)},
+		}, child...)
+		if err != nil {
+			return nil, err
+		}
+		comp.Cilium = cnp
+		comp.ObjectName = cnp.Metadata.Name().Elem()
+	}
+	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
+		"kind":       pulumi.String(string(comp.Kind)),
+		"namespace":  comp.Namespace,
+		"objectName": comp.ObjectName,
+	}); err != nil {
+		return nil, err
+	}
+	return comp, nil
+}
