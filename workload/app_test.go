@@ -1,0 +1,153 @@
+package workload_test
+
+import (
+	"strings"
+	"testing"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/internal/fixtures"
+	"github.com/tunnelgate/tunnelgate/workload"
+)
+
+const hardenedApp = `{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}`
+
+func TestAppSidecarVault(t *testing.T) {
+	res := runCase(t, "workload/sidecar-vault")
+	if got, want := res.Tree(), "tunnelgate:workload:App web\n"+
+		"  kubernetes:apps/v1:Deployment web-deployment\n"+
+		"  kubernetes:core/v1:ServiceAccount web-serviceaccount\n"+
+		"  kubernetes:policy/v1:PodDisruptionBudget web-pdb\n"; got != want {
+		t.Fatalf("tree:\n%s", got)
+	}
+	selector := `{"matchLabels":{"app.kubernetes.io/instance":"web","app.kubernetes.io/name":"web"}}`
+	d := inputs(t, res, deploymentType, "web-deployment")
+	eqJSON(t, "selector", at(t, d, "spec", "selector"), selector)
+	eqJSON(t, "labels", at(t, d, "metadata", "labels"), `{"app.kubernetes.io/instance":"web","app.kubernetes.io/managed-by":"pulumi",
+		"app.kubernetes.io/name":"web","app.kubernetes.io/part-of":"tunnelgate"}`)
+	meta, pod := podTemplate(t, res, "web-deployment")
+	ann := meta["annotations"].(map[string]any)
+	if ann["vault.hashicorp.com/agent-inject-containers"] != "cloudflared" || ann["tunnelgate.dev/tunnel-id"] != fixtures.WorkloadTunnelID ||
+		ann["vault.hashicorp.com/agent-inject-template-tunnel-token"] != fixtures.WorkloadVault.Template() {
+		t.Errorf("pod annotations: %v", ann)
+	}
+	eqJSON(t, "pod-level", []any{pod["automountServiceAccountToken"], pod["terminationGracePeriodSeconds"], pod["securityContext"], pod["serviceAccountName"], len(pod["topologySpreadConstraints"].([]any))},
+		`[false,45,{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"web",2]`)
+	eqJSON(t, "app container", containerNamed(t, pod, "web"), `{"name":"web","image":"nginxinc/nginx-unprivileged:1.29.1",
+		"ports":[{"containerPort":8080,"name":"http"}],"securityContext":`+hardenedApp+`}`)
+	if names := []any{at(t, pod, "containers", 0, "name"), at(t, pod, "containers", 1, "name")}; names[0] != "web" || names[1] != "cloudflared" {
+		t.Errorf("container order %v", names)
+	}
+	cf := containerNamed(t, pod, "cloudflared")
+	eqJSON(t, "cloudflared security", cf["securityContext"], restrictedCF)
+	eqJSON(t, "volumes", pod["volumes"], `[{"name":"cloudflared-tmp","emptyDir":{"medium":"Memory","sizeLimit":"16Mi"}},
+		{"name":"vault-sa-token","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3600,"path":"token"}}]}}]`)
+	eqJSON(t, "pdb", at(t, inputs(t, res, pdbType, "web-pdb"), "spec"), `{"maxUnavailable":1,"selector":`+selector+`,"unhealthyPodEvictionPolicy":"AlwaysAllow"}`)
+}
+
+func TestAppSidecarSecretFromPodSpec(t *testing.T) {
+	res := runCase(t, "workload/sidecar-secret")
+	secretName := objectName(t, res, "kubernetes:core/v1:Secret", "web-plain-token")
+	_, pod := podTemplate(t, res, "web-plain-deployment")
+	eqJSON(t, "volumes", pod["volumes"], `[{"name":"cache","emptyDir":{}},
+		{"name":"cloudflared-tmp","emptyDir":{"medium":"Memory","sizeLimit":"16Mi"}},
+		{"name":"cloudflared-token","secret":{"secretName":"`+secretName+`","defaultMode":292,"optional":false,"items":[{"key":"tunnel_token","path":"token"}]}}]`)
+	if res.Get(pdbType, "web-plain-pdb") != nil {
+		t.Error("one replica: no PodDisruptionBudget")
+	}
+	if leaks := res.SecretLeaks(fixtures.WorkloadFakeToken); len(leaks) != 0 {
+		t.Errorf("token leaks: %v", leaks)
+	}
+}
+
+// TestSidecarParts: the pure function gives the same container as the components, and PodSpec keeps
+// the app's explicit choices while hardening what it leaves unset.
+func TestSidecarParts(t *testing.T) {
+	parts, err := workload.Sidecar(workload.SidecarArgs{
+		TunnelID: pulumi.String("tid"),
+		Token:    workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("cf-token"), Key: "token"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts.MetricsPort != 2000 || parts.TerminationGracePeriodSeconds != 45 ||
+		strings.Join(parts.VolumeNames, ",") != "cloudflared-tmp,cloudflared-token" || len(parts.Volumes) != 2 {
+		t.Errorf("parts: %+v", parts)
+	}
+	yes, grace := true, 120
+	res := run(t, func(ctx *pulumi.Context) error {
+		_, err := corev1.NewPod(ctx, "mine", &corev1.PodArgs{
+			Spec: parts.PodSpec(corev1.PodSpecArgs{
+				AutomountServiceAccountToken:  pulumi.Bool(yes),
+				TerminationGracePeriodSeconds: pulumi.Int(grace),
+				SecurityContext:               &corev1.PodSecurityContextArgs{RunAsUser: pulumi.Int(1000), FsGroup: pulumi.Int(2000)},
+				Containers: corev1.ContainerArray{corev1.ContainerArgs{
+					Name: pulumi.String("api"), Image: pulumi.String("example/api:1"),
+					SecurityContext: &corev1.SecurityContextArgs{Capabilities: &corev1.CapabilitiesArgs{
+						Add: pulumi.StringArray{pulumi.String("NET_BIND_SERVICE")}, Drop: pulumi.StringArray{pulumi.String("NET_RAW")}}},
+				}},
+			}).ToPodSpecPtrOutput(),
+		})
+		return err
+	})
+	spec := inputs(t, res, "kubernetes:core/v1:Pod", "mine")["spec"].(map[string]any)
+	eqJSON(t, "merged", []any{spec["automountServiceAccountToken"], spec["terminationGracePeriodSeconds"], spec["securityContext"], at(t, spec, "containers", 0, "securityContext")},
+		`[true,120,{"runAsUser":1000,"fsGroup":2000,"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
+		  {"allowPrivilegeEscalation":false,"capabilities":{"add":["NET_BIND_SERVICE"],"drop":["NET_RAW","ALL"]}}]`)
+	eqJSON(t, "secret items", at(t, spec, "volumes", 1, "secret"), `{"secretName":"cf-token","defaultMode":292,"optional":false,"items":[{"key":"token","path":"token"}]}`)
+	if at(t, spec, "containers", 1, "name") != "cloudflared" || len(spec["volumes"].([]any)) != 2 {
+		t.Errorf("parts not merged: %v", spec)
+	}
+	if _, err := workload.Sidecar(workload.SidecarArgs{}); err == nil || !strings.HasPrefix(err.Error(), workload.SidecarType+": invalid arguments") {
+		t.Errorf("no token source: %v", err)
+	}
+}
+
+// TestAppRejectsAtApply: app settings that are outputs, or that break the restricted standard, fail the
+// Deployment with a field error once known.
+func TestAppRejectsAtApply(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		container corev1.ContainerArgs
+		spec      func(*corev1.PodSpecArgs)
+		field     string
+	}{
+		{"metrics port from an output", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1"),
+			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(2000).ToIntOutput()}}}, nil, "podSpec.containers[0].ports[0].containerPort"},
+		{"privileged app", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1"),
+			SecurityContext: &corev1.SecurityContextArgs{Privileged: pulumi.Bool(true)}}, nil, "podSpec.containers[0].securityContext.privileged"},
+		{"app as root", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1"),
+			SecurityContext: &corev1.SecurityContextArgs{RunAsUser: pulumi.Int(0)}}, nil, "podSpec.containers[0].securityContext.runAsUser"},
+		{"added capability", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1"),
+			SecurityContext: &corev1.SecurityContextArgs{Capabilities: &corev1.CapabilitiesArgs{Add: pulumi.StringArray{pulumi.String("SYS_ADMIN")}}}}, nil, "podSpec.containers[0].securityContext.capabilities.add"},
+		{"host network", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1")},
+			func(s *corev1.PodSpecArgs) { s.HostNetwork = pulumi.Bool(true) }, "podSpec.hostNetwork"},
+		{"hostPath volume", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1")},
+			func(s *corev1.PodSpecArgs) {
+				s.Volumes = corev1.VolumeArray{corev1.VolumeArgs{Name: pulumi.String("h"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/")}}}
+			}, "podSpec.volumes[0].name"},
+		{"reserved volume name", corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1")},
+			func(s *corev1.PodSpecArgs) {
+				s.Volumes = corev1.VolumeArray{corev1.VolumeArgs{Name: pulumi.String("vault-secrets"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{}}}
+			}, "podSpec.volumes[0].name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			spec := &corev1.PodSpecArgs{Containers: corev1.ContainerArray{c.container}}
+			if c.spec != nil {
+				c.spec(spec)
+			}
+			_, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				_, err := workload.NewApp(ctx, "api", &workload.AppArgs{
+					Namespace: pulumi.String("apps"), PodSpec: spec,
+					Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
+				})
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), workload.AppType) || !strings.Contains(err.Error(), c.field) {
+				t.Fatalf("got %v, want an error naming %s", err, c.field)
+			}
+		})
+	}
+}

@@ -1,0 +1,187 @@
+package workload
+
+import (
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/component"
+)
+
+// ConnectorType is the type token of the own-pod layout.
+const ConnectorType = "tunnelgate:workload:Connector"
+
+// ConnectorArgs are the inputs of NewConnector: cloudflared in its own Deployment, reaching origins
+// through Services.
+type ConnectorArgs struct {
+	// Namespace of every object (required). It may be another resource's output.
+	Namespace pulumi.StringInput `pulumi:"namespace"`
+	// TunnelID feeds the TunnelIDAnnotation pod annotation, so that a new tunnel (a rotated token) rolls
+	// the pods. Optional but recommended.
+	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
+	// Token says how the token reaches cloudflared (required: exactly one of Vault or Secret).
+	Token TokenSource `pulumi:"token"`
+	// Cloudflared configures the container.
+	Cloudflared Cloudflared `pulumi:"cloudflared,optional"`
+	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service account.
+	Pods
+}
+
+// Connector is cloudflared in its own Deployment. Its SelectorLabels are app.kubernetes.io/name
+// "cloudflared" and app.kubernetes.io/instance = the Deployment's name.
+type Connector struct {
+	pulumi.ResourceState
+	Workload
+}
+
+// Workload is what both components expose: their children and the plain data that other components
+// (the network policy, the root package) compose with.
+type Workload struct {
+	// Deployment is the child "<name>-deployment".
+	Deployment *appsv1.Deployment
+	// PodDisruptionBudget is the child "<name>-pdb" (nil with a single replica).
+	PodDisruptionBudget *policyv1.PodDisruptionBudget
+	// ServiceAccount is the child "<name>-serviceaccount" (nil unless Pods.ServiceAccount.Create).
+	ServiceAccount *corev1.ServiceAccount
+	// SelectorLabels select the pods that run cloudflared (e.g. for a NetworkPolicy).
+	SelectorLabels map[string]string
+	// MetricsPort is cloudflared's metrics and probe port.
+	MetricsPort int
+	// Namespace is the namespace of the objects.
+	Namespace pulumi.StringOutput
+}
+
+// connectorPlan is the validated, defaulted input of a Connector.
+type connectorPlan struct {
+	pods      Pods
+	namespace pulumi.StringInput
+	parts     *Parts
+	selector  map[string]string
+	labels    map[string]string
+}
+
+// Validate checks the arguments without Pulumi (the Kubernetes name defaults to the component name,
+// which is checked by NewConnector).
+func (a *ConnectorArgs) Validate() error {
+	_, err := a.plan("")
+	return err
+}
+
+func (a *ConnectorArgs) plan(name string) (*connectorPlan, error) {
+	var es check.Errors
+	plan := newPlan(&es, planInput{
+		component: ConnectorType, name: name, placeholder: "connector", app: "cloudflared",
+		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: a.Cloudflared, pods: a.Pods,
+		labels: map[string]string{
+			"app.kubernetes.io/component": "connector", "app.kubernetes.io/version": a.Cloudflared.withDefaults().version(),
+		},
+	})
+	return plan, es.Err(ConnectorType)
+}
+
+// planInput is what newPlan needs from either component's args.
+type planInput struct {
+	component, name string
+	placeholder     string // the Kubernetes name when Validate runs without a component name
+	app             string // app.kubernetes.io/name; "" for the Deployment's name
+	namespace       pulumi.StringInput
+	tunnelID        pulumi.StringInput
+	token           TokenSource
+	cloudflared     Cloudflared
+	pods            Pods
+	labels          map[string]string // descriptive labels besides the selector
+}
+
+// newPlan applies defaults and validates what both components share, adding errors to es.
+func newPlan(es *check.Errors, in planInput) *connectorPlan {
+	pods := in.pods.withDefaults(in.name)
+	if pods.Name == "" { // Validate without a name: nothing to check the name against yet
+		pods.Name = in.placeholder
+	}
+	app := in.app
+	if app == "" {
+		app = pods.Name
+	}
+	selector := map[string]string{"app.kubernetes.io/name": app, "app.kubernetes.io/instance": pods.Name}
+	pods.validate(es, selector)
+	in.labels["app.kubernetes.io/part-of"] = PartOf
+	return &connectorPlan{
+		pods:      pods,
+		namespace: validatedString(es, "namespace", in.namespace, in.component, (*check.Errors).DNSLabel),
+		parts:     newParts(es, in.tunnelID, in.token, in.cloudflared, pods.PodAnnotations, in.component),
+		selector:  selector,
+		labels:    recommendedLabels(selector, in.labels, pods.Labels),
+	}
+}
+
+// NewConnector validates args (before registering anything) and registers the component with its
+// children: "<name>-serviceaccount" (optional), "<name>-deployment" and "<name>-pdb" (replicas >= 2).
+func NewConnector(ctx *pulumi.Context, name string, args *ConnectorArgs, opts ...pulumi.ResourceOption) (*Connector, error) {
+	if args == nil {
+		args = &ConnectorArgs{}
+	}
+	plan, err := args.plan(name)
+	if err != nil {
+		return nil, err
+	}
+	comp := &Connector{}
+	tols, spread := plan.pods.placement(plan.selector)
+	spec := corev1.PodSpecArgs{
+		Containers:                    corev1.ContainerArray{plan.parts.container},
+		Volumes:                       plan.parts.volumes,
+		SecurityContext:               podSecurityContext(),
+		AutomountServiceAccountToken:  pulumi.Bool(false),
+		EnableServiceLinks:            pulumi.Bool(false),
+		TerminationGracePeriodSeconds: pulumi.Int(plan.parts.TerminationGracePeriodSeconds),
+		Tolerations:                   tols,
+		TopologySpreadConstraints:     spread,
+		PriorityClassName:             strOrNil(plan.pods.PriorityClassName),
+	}
+	if len(plan.pods.NodeSelector) > 0 {
+		spec.NodeSelector = pulumi.ToStringMap(plan.pods.NodeSelector)
+	}
+	if sa := plan.pods.ServiceAccount; sa != nil {
+		spec.ServiceAccountName = pulumi.String(sa.Name)
+	}
+	if err := plan.register(ctx, ConnectorType, name, comp, &comp.Workload, spec, opts); err != nil {
+		return nil, err
+	}
+	return comp, nil
+}
+
+// register registers the component, then its children (deploy), fills w and registers the outputs.
+func (plan *connectorPlan) register(ctx *pulumi.Context, typ, name string, comp pulumi.ComponentResource, w *Workload, spec corev1.PodSpecPtrInput, opts []pulumi.ResourceOption) error {
+	if err := ctx.RegisterComponentResource(typ, name, comp, opts...); err != nil {
+		return err
+	}
+	child, err := component.ChildOptions(comp, opts)
+	if err != nil {
+		return err
+	}
+	if err := deploy(ctx, child, deployInput{
+		name: name, namespace: plan.namespace, pods: plan.pods, selector: plan.selector, labels: plan.labels,
+		podAnnotations: plan.parts.PodAnnotations, podSpec: spec, strategy: rollingStrategy(),
+	}, w); err != nil {
+		return err
+	}
+	w.SelectorLabels, w.MetricsPort = plan.selector, plan.parts.MetricsPort
+	w.Namespace = w.Deployment.Metadata.Namespace().Elem()
+	return ctx.RegisterResourceOutputs(comp, pulumi.Map{
+		"deploymentName": pulumi.String(plan.pods.Name),
+		"namespace":      w.Namespace,
+		"selectorLabels": pulumi.ToStringMap(plan.selector),
+		"metricsPort":    pulumi.Int(plan.parts.MetricsPort),
+	})
+}
+
+// rollingStrategy surges one new pod before an old one goes: the tunnel keeps its replicas during updates.
+func rollingStrategy() *appsv1.DeploymentStrategyArgs {
+	return &appsv1.DeploymentStrategyArgs{
+		Type: pulumi.String("RollingUpdate"),
+		RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{
+			MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0),
+		},
+	}
+}

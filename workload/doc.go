@@ -1,0 +1,110 @@
+// Package workload runs cloudflared, the Cloudflare Tunnel connector, on Kubernetes: in its own
+// Deployment or as a sidecar in an app's pod, with the tunnel token delivered as a file by the Vault
+// Agent Injector or from an existing Kubernetes Secret, hardened to the restricted Pod Security
+// Standard and highly available.
+//
+// # Contract
+//
+// The package owns the Kubernetes objects that run cloudflared and the shape of its pods. The caller
+// owns the namespace, the tunnel (its id comes in as TunnelID, see the tunnel package), the token's
+// storage (a Vault KV v2 secret or a Kubernetes Secret: only its location comes in, never the token),
+// the Vault role and the network policy (the network package, which selects the pods with
+// SelectorLabels and allows MetricsPort). The token never appears in argv, environment variables,
+// names, labels or annotations: cloudflared runs `tunnel ... run --token-file <file>`.
+//
+// Every input is validated before anything is registered (a namespace or Secret name that is another
+// resource's output is validated inside an apply once known); errors name the field path and value and
+// are reported under the component's type token.
+//
+// # Layouts
+//
+//   - Own pod: NewConnector (type "tunnelgate:workload:Connector"). A Deployment of cloudflared that
+//     reaches origins through Services. 2 replicas, a rolling update that surges before it removes
+//     (maxSurge 1, maxUnavailable 0), a PodDisruptionBudget whenever replicas >= 2 (maxUnavailable 1,
+//     unhealthyPodEvictionPolicy AlwaysAllow so a crash-looping pod never blocks a drain), topology
+//     spread across nodes (kubernetes.io/hostname, DoNotSchedule, tainted nodes not counted) and
+//     across zones where nodes carry topology.kubernetes.io/zone (ScheduleAnyway), with
+//     matchLabelKeys pod-template-hash so an update is never blocked by the pods it replaces.
+//   - Sidecar: NewApp (type "tunnelgate:workload:App") builds the app's Deployment from the app's
+//     containers or pod spec with cloudflared added (it reaches the app on localhost); Sidecar returns
+//     the Parts (container, volumes, pod annotations) for callers who build pod specs themselves, and
+//     Parts.PodSpec merges them into any pod spec. The metrics port, container name and volume names
+//     must not clash with the app's. cloudflared's readiness is part of the pod's: while the tunnel has
+//     no edge connection the app's pods are unready (and leave any Service's endpoints); the app's
+//     image must run as a non-root user (runAsNonRoot is set on the pod when the app leaves it unset).
+//
+// # Child resources (state addresses: renaming them needs pulumi.Aliases)
+//
+// Both components register, parented to the component, in this order:
+//
+//	<name>-serviceaccount  kubernetes:core/v1:ServiceAccount           only with Pods.ServiceAccount.Create
+//	<name>-deployment      kubernetes:apps/v1:Deployment
+//	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget    only when replicas >= 2
+//
+// The Kubernetes names are Pods.Name (default: the component name) for the Deployment and the
+// PodDisruptionBudget and ServiceAccount.Name for the service account. Selector labels are
+// app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
+// app.kubernetes.io/instance (Pods.Name); objects and pods also carry app.kubernetes.io/managed-by
+// "pulumi", app.kubernetes.io/part-of "tunnelgate" and, for a Connector, app.kubernetes.io/component
+// "connector" and app.kubernetes.io/version (the image tag). Component outputs: deploymentName,
+// namespace, selectorLabels, metricsPort.
+//
+// # The cloudflared container (both layouts, one code path)
+//
+// Image DefaultImage (cloudflare/cloudflared:2026.8.2, pinned; a reference without tag or digest is
+// rejected); args `tunnel --no-autoupdate --metrics 0.0.0.0:<port> [--protocol p] [--loglevel l]
+// [--region r] --grace-period 30s run --token-file <file>` after the image's entrypoint. The metrics
+// port defaults to DefaultMetricsPort (2000, as in Cloudflare's charts). Probes: startup and readiness
+// on /ready (200 only while an edge connection is up), liveness on /healthcheck (200 while the process
+// lives), so an edge or DNS blip makes a pod unready but never restarts it (liveness on /ready with
+// failureThreshold 1, as in Cloudflare's charts, restart-loops healthy connectors).
+// terminationGracePeriodSeconds is the grace period plus 15s (45s), so cloudflared finishes its own
+// graceful shutdown. Resources default to DefaultRequests (50m, 64Mi) and DefaultLimits (500m, 256Mi).
+//
+// # Hardening
+//
+// Every emitted pod passes the restricted Pod Security Standard (the e2e module runs the upstream
+// admission checks on each fixture): cloudflared runs as uid/gid 65532 (the image's nonroot user), with
+// runAsNonRoot, a read-only root filesystem, no privilege escalation, every capability dropped and
+// seccomp RuntimeDefault; /tmp is an in-memory emptyDir of TmpSizeLimit (16Mi). Own pods set the same at
+// the pod level. App pods get runAsNonRoot and seccomp RuntimeDefault at the pod level and, per app
+// container, allowPrivilegeEscalation false and capabilities drop ALL where the app leaves them unset;
+// explicit settings that break the standard are errors. automountServiceAccountToken is false
+// (an App's pod spec may set it): with Vault, the service-account token is a projected volume
+// (VaultServiceAccountVolume) that only the injected agent mounts, named by the injector annotation
+// agent-service-account-token-volume-name; cloudflared never holds a Kubernetes credential.
+//
+// # Token delivery
+//
+// Vault (TokenSource.Vault): pod-template annotations for the Vault Agent Injector: agent-inject, role,
+// auth-path (default auth/kubernetes), agent-init-first, agent-pre-populate-only (default; LongRunning
+// keeps an agent sidecar), agent-inject-secret-tunnel-token = "<mount>/data/<path>", a template that
+// renders exactly the token with no trailing newline (error-on-missing-key, so a wrong key fails the
+// agent instead of writing an empty token), agent-inject-file-tunnel-token, agent-inject-perms 0440,
+// agent-inject-containers "cloudflared" (only cloudflared mounts the secrets volume), TLS
+// (tls-skip-verify "false" unless set, ca-cert, tls-secret, tls-server-name), namespace and service.
+// cloudflared reads VaultTokenFile (/vault/secrets/tunnel-token).
+//
+// Secret (TokenSource.Secret): the key (default "tunnel_token") of an existing Secret, mounted
+// read-only at SecretTokenDir with mode 0444, only in the cloudflared container; cloudflared reads
+// SecretTokenFile.
+//
+// Pods roll when the tunnel changes: TunnelID feeds the pod-template annotation TunnelIDAnnotation
+// (the id, never the token), and cloudflared reads its token once at start.
+//
+// # How uid 65532 reads the file the agent writes
+//
+// The injected agent runs as uid 100. The package sets agent-run-as-group "65532", so the agent's
+// primary group is 65532, and agent-inject-perms "0440". The agent writes into the injector's emptyDir
+// (mode 0777, no set-gid bit unless the pod has an fsGroup): the file is owned by 100:65532 with mode
+// r--r-----. cloudflared runs as uid 65532, gid 65532, so it reads through the group bits; any other
+// uid in the pod cannot read it, and cloudflared cannot change it. If an App's pod has an fsGroup F,
+// the kubelet makes the emptyDir set-gid F, the file's group becomes F, and every container (cloudflared
+// included) holds F as a supplementary group: still readable. The agent's default group (1000) with
+// 0440 would lock cloudflared out; with the injector's default mode (0644) every uid could read it.
+// The e2e module proves the decision with the real injector code: it derives the agent's uid/gid
+// from the init container the injector generates for each emitted pod, the file mode from the agent
+// configuration it generates, and cloudflared's uid/gid from the emitted pod, then writes the file as
+// that agent uid/gid with consul-template's renderer and reads it as cloudflared's (as root it switches
+// uids for real; the kernel decides).
+package workload

@@ -1,0 +1,214 @@
+package workload_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/workload"
+)
+
+func intp(i int) *int { return &i }
+
+// validConnector is a valid starting point that each bad case changes in one place.
+func validConnector() workload.ConnectorArgs {
+	return workload.ConnectorArgs{
+		Namespace: pulumi.String("apps"),
+		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "cloudflared", Path: "prod/web/cloudflared"}},
+	}
+}
+
+func TestConnectorRejectsBadInput(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*workload.ConnectorArgs)
+		field  string
+		value  any
+	}{
+		{"zero replicas", func(a *workload.ConnectorArgs) { a.Replicas = -1 }, "replicas", -1},
+		{"pdb never evicts (maxUnavailable 0)", func(a *workload.ConnectorArgs) { a.MaxUnavailable = intp(0) }, "maxUnavailable", 0},
+		{"pdb never evicts (minAvailable = replicas)", func(a *workload.ConnectorArgs) { a.MinAvailable = intp(2) }, "minAvailable", 2},
+		{"pdb evicts all", func(a *workload.ConnectorArgs) { a.MaxUnavailable = intp(2) }, "maxUnavailable", 2},
+		{"pdb both fields", func(a *workload.ConnectorArgs) { a.Replicas, a.MaxUnavailable, a.MinAvailable = 3, intp(1), intp(1) }, "minAvailable", 1},
+		{"pdb on one replica", func(a *workload.ConnectorArgs) { a.Replicas, a.MinAvailable = 1, intp(1) }, "replicas", 1},
+		{"metrics port 0 is the default, 70000 is not", func(a *workload.ConnectorArgs) { a.Cloudflared.MetricsPort = 70000 }, "cloudflared.metricsPort", 70000},
+		{"negative metrics port", func(a *workload.ConnectorArgs) { a.Cloudflared.MetricsPort = -5 }, "cloudflared.metricsPort", -5},
+		{"empty vault role", func(a *workload.ConnectorArgs) { a.Token.Vault.Role = "" }, "token.vault.role", ""},
+		{"empty vault path", func(a *workload.ConnectorArgs) { a.Token.Vault.Path = "" }, "token.vault.path", ""},
+		{"vault path with data/", func(a *workload.ConnectorArgs) { a.Token.Vault.Path = "data/prod/web" }, "token.vault.path", "data/prod/web"},
+		{"vault path with the mount", func(a *workload.ConnectorArgs) { a.Token.Vault.Path = "secret/prod" }, "token.vault.path", "secret/prod"},
+		{"vault key not an identifier", func(a *workload.ConnectorArgs) { a.Token.Vault.TokenKey = "tunnel-token" }, "token.vault.tokenKey", "tunnel-token"},
+		{"vault auth path", func(a *workload.ConnectorArgs) { a.Token.Vault.AuthPath = "kubernetes" }, "token.vault.authPath", "kubernetes"},
+		{"vault address", func(a *workload.ConnectorArgs) { a.Token.Vault.Address = "vault:8200" }, "token.vault.address", "vault:8200"},
+		{"vault skip-verify with CA", func(a *workload.ConnectorArgs) { a.Token.Vault.TLSSkipVerify, a.Token.Vault.CACert = true, "/ca.crt" }, "token.vault.tlsSkipVerify", true},
+		{"both token sources", func(a *workload.ConnectorArgs) {
+			a.Token.Secret = &workload.SecretToken{Name: pulumi.String("tok")}
+		}, "token", nil},
+		{"no token source", func(a *workload.ConnectorArgs) { a.Token = workload.TokenSource{} }, "token", nil},
+		{"secret without name", func(a *workload.ConnectorArgs) {
+			a.Token = workload.TokenSource{Secret: &workload.SecretToken{}}
+		}, "token.secret.name", nil},
+		{"secret name invalid", func(a *workload.ConnectorArgs) {
+			a.Token = workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("Bad_Name")}}
+		}, "token.secret.name", "Bad_Name"},
+		{"secret key invalid", func(a *workload.ConnectorArgs) {
+			a.Token = workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok"), Key: "a/b"}}
+		}, "token.secret.key", "a/b"},
+		{"image does not parse", func(a *workload.ConnectorArgs) { a.Cloudflared.Image = "Cloudflare/Cloudflared:latest" }, "cloudflared.image", "Cloudflare/Cloudflared:latest"},
+		{"image without tag", func(a *workload.ConnectorArgs) { a.Cloudflared.Image = "cloudflare/cloudflared" }, "cloudflared.image", "cloudflare/cloudflared"},
+		{"protocol", func(a *workload.ConnectorArgs) { a.Cloudflared.Protocol = "udp" }, "cloudflared.protocol", "udp"},
+		{"log level", func(a *workload.ConnectorArgs) { a.Cloudflared.LogLevel = "verbose" }, "cloudflared.logLevel", "verbose"},
+		{"region", func(a *workload.ConnectorArgs) { a.Cloudflared.Region = "eu" }, "cloudflared.region", "eu"},
+		{"quantity", func(a *workload.ConnectorArgs) { a.Cloudflared.Requests = map[string]string{"memory": "lots"} }, "cloudflared.requests.memory", "lots"},
+		{"request above limit", func(a *workload.ConnectorArgs) { a.Cloudflared.Requests = map[string]string{"memory": "1Gi"} }, "cloudflared.requests.memory", "1Gi"},
+		{"namespace", func(a *workload.ConnectorArgs) { a.Namespace = pulumi.String("Apps") }, "namespace", "Apps"},
+		{"no namespace", func(a *workload.ConnectorArgs) { a.Namespace = nil }, "namespace", nil},
+		{"selector label override", func(a *workload.ConnectorArgs) {
+			a.Labels = map[string]string{"app.kubernetes.io/name": "other"}
+		}, "labels.app.kubernetes.io/name", "other"},
+		{"label value", func(a *workload.ConnectorArgs) { a.Labels = map[string]string{"team": "a b"} }, "labels.team", "a b"},
+		{"pod annotation overrides the package", func(a *workload.ConnectorArgs) {
+			a.PodAnnotations = map[string]string{"vault.hashicorp.com/agent-inject-perms-tunnel-token": "0644"}
+		}, "podAnnotations.vault.hashicorp.com/agent-inject-perms-tunnel-token", "0644"},
+		{"pod annotation sets the tunnel id", func(a *workload.ConnectorArgs) {
+			a.PodAnnotations = map[string]string{workload.TunnelIDAnnotation: "x"}
+		}, "podAnnotations." + workload.TunnelIDAnnotation, "x"},
+		{"node selector", func(a *workload.ConnectorArgs) { a.NodeSelector = map[string]string{"-bad": "x"} }, "nodeSelector.-bad", "-bad"},
+		{"toleration operator", func(a *workload.ConnectorArgs) {
+			a.Tolerations = []workload.Toleration{{Key: "k", Operator: "In"}}
+		}, "tolerations[0].operator", "In"},
+		{"toleration seconds without NoExecute", func(a *workload.ConnectorArgs) {
+			a.Tolerations = []workload.Toleration{{Key: "k", Effect: "NoSchedule", TolerationSeconds: intp(5)}}
+		}, "tolerations[0].tolerationSeconds", 5},
+		{"priority class", func(a *workload.ConnectorArgs) { a.PriorityClassName = "Critical" }, "priorityClassName", "Critical"},
+		{"service account name", func(a *workload.ConnectorArgs) {
+			a.ServiceAccount = &workload.ServiceAccount{Name: ""}
+		}, "serviceAccount.name", ""},
+		{"node spread", func(a *workload.ConnectorArgs) { a.NodeSpread = "Always" }, "nodeSpread", "Always"},
+		{"grace period", func(a *workload.ConnectorArgs) { a.Cloudflared.GracePeriodSeconds = -1 }, "cloudflared.gracePeriodSeconds", -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := validConnector()
+			v := *args.Token.Vault
+			args.Token.Vault = &v
+			c.mutate(&args)
+			err := args.Validate()
+			assertField(t, err, workload.ConnectorType, c.field, c.value)
+			// NewConnector reports the same error and registers nothing, not even the component.
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				_, err := workload.NewConnector(ctx, "edge", &args)
+				return err
+			})
+			assertField(t, err, workload.ConnectorType, c.field, c.value)
+			if len(res.Resources) != 0 {
+				t.Errorf("registered %d resources before failing", len(res.Resources))
+			}
+		})
+	}
+	if err := validConnector(); err.Validate() != nil {
+		t.Fatalf("the valid baseline fails: %v", err.Validate())
+	}
+}
+
+func assertField(t *testing.T, err error, component, field string, value any) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one for %s", field)
+	}
+	if !strings.Contains(err.Error(), component+": invalid arguments") {
+		t.Errorf("error %q does not name %s", err, component)
+	}
+	for _, fe := range check.Fields(err) {
+		if fe.Field == field && fmt.Sprint(fe.Value) == fmt.Sprint(value) {
+			return
+		}
+	}
+	t.Errorf("error %q has no field error %s = %v", err, field, value)
+}
+
+func TestAppRejectsBadInput(t *testing.T) {
+	web := corev1.ContainerArgs{Name: pulumi.String("web"), Image: pulumi.String("nginx:1"),
+		Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(2000)}}}
+	base := func() workload.AppArgs {
+		return workload.AppArgs{
+			Namespace: pulumi.String("apps"),
+			Token:     workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}},
+		}
+	}
+	cases := []struct {
+		name   string
+		mutate func(*workload.AppArgs)
+		field  string
+		value  any
+	}{
+		{"metrics port clashes with the app", func(a *workload.AppArgs) { a.Containers = corev1.ContainerArray{web} }, "containers[0].ports[0].containerPort", 2000},
+		{"container named cloudflared", func(a *workload.AppArgs) {
+			a.Containers = corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("cloudflared"), Image: pulumi.String("x:1")}}
+		}, "containers[0].name", "cloudflared"},
+		{"port name clash", func(a *workload.AppArgs) {
+			a.Containers = corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("web"), Image: pulumi.String("x:1"),
+				Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{Name: pulumi.String("cf-metrics"), ContainerPort: pulumi.Int(9000)}}}}
+		}, "containers[0].ports[0].name", "cf-metrics"},
+		{"no app", func(a *workload.AppArgs) {}, "containers", nil},
+		{"both containers and pod spec", func(a *workload.AppArgs) {
+			a.Containers = corev1.ContainerArray{web}
+			a.PodSpec = &corev1.PodSpecArgs{Containers: corev1.ContainerArray{web}}
+		}, "containers", nil},
+		{"pod spec without containers", func(a *workload.AppArgs) { a.PodSpec = &corev1.PodSpecArgs{} }, "podSpec.containers", nil},
+		{"node selector in both places", func(a *workload.AppArgs) {
+			a.PodSpec = &corev1.PodSpecArgs{Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("a"), Image: pulumi.String("a:1")}},
+				NodeSelector: pulumi.StringMap{"a": pulumi.String("b")}}
+			a.NodeSelector = map[string]string{"c": "d"}
+		}, "nodeSelector", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := base()
+			c.mutate(&args)
+			assertField(t, args.Validate(), workload.AppType, c.field, c.value)
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				_, err := workload.NewApp(ctx, "web", &args)
+				return err
+			})
+			assertField(t, err, workload.AppType, c.field, c.value)
+			if len(res.Resources) != 0 {
+				t.Errorf("registered %d resources before failing", len(res.Resources))
+			}
+		})
+	}
+}
+
+// TestNamespaceOutputValidatedOnceKnown: a namespace that is an output is checked inside an apply.
+func TestNamespaceOutputValidatedOnceKnown(t *testing.T) {
+	_, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		args := validConnector()
+		args.Namespace = pulumi.String("Not_Valid").ToStringOutput()
+		_, err := workload.NewConnector(ctx, "edge", &args)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), workload.ConnectorType) || !strings.Contains(err.Error(), `namespace "Not_Valid"`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestErrorsListEveryMistakeOnce: several mistakes are reported together, each exactly once.
+func TestErrorsListEveryMistakeOnce(t *testing.T) {
+	args := validConnector()
+	args.Token = workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("Bad_Name")}}
+	args.Replicas = -2
+	args.Cloudflared.MetricsPort = 0x10000
+	fields := check.Fields(args.Validate())
+	var got []string
+	for _, f := range fields {
+		got = append(got, f.Field)
+	}
+	if strings.Join(got, ",") != "replicas,cloudflared.metricsPort,token.secret.name" {
+		t.Fatalf("fields %v", got)
+	}
+}
