@@ -5,6 +5,8 @@ SHELL := /bin/bash
 GO ?= go
 TOOLS ?= $(CURDIR)/.tools
 export TUNNELGATE_TOOLS := $(TOOLS)
+# What the demo's local control plane needs (a subset of `make tools`).
+KUBE_TOOLS := cilium-crd etcd kube-apiserver kube-controller-manager kube-scheduler kwok
 
 .PHONY: all demo test unit e2e tools check vet fmt examples bench clean
 
@@ -12,8 +14,10 @@ all: check test
 
 ## demo: the quickstart with no cloud account — resource tree, ingress rules, DNS, Vault, Kubernetes YAML in ./out,
 ## then the manifests applied to a local kube-apiserver with strict validation.
-demo: tools
-	$(GO) run ./cmd/tunnelgate-demo -out out -tools $(TOOLS)/bin
+demo:
+	$(GO) run ./cmd/tunnelgate-demo -out out
+	tools/build $(KUBE_TOOLS)
+	cd e2e && $(GO) run ./cmd/apply ../out/inpod ../out/ownpod
 
 ## test: everything — formatting, vet, unit tests (Pulumi mocks), examples, and the real-parts tests in e2e/.
 test: check unit examples e2e
