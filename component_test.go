@@ -49,15 +49,6 @@ func runSeed(t *testing.T, program pulumi.RunFunc) *dryrun.Result {
 	return res
 }
 
-func get(t *testing.T, res *dryrun.Result, typ, name string) *dryrun.Resource {
-	t.Helper()
-	r := res.Get(typ, name)
-	if r == nil {
-		t.Fatalf("no %s %q registered; tree:\n%s", typ, name, res.Tree())
-	}
-	return r
-}
-
 func path(v any, keys ...any) any {
 	for _, k := range keys {
 		switch k := k.(type) {
@@ -93,7 +84,7 @@ func TestInPodGraph(t *testing.T) {
 	if got := res.Tree(); got != want {
 		t.Fatalf("tree:\n%s\nwant:\n%s", got, want)
 	}
-	rules := path(dryrun.Plain(get(t, res, tConfig, "web-config").Inputs), "config", "ingressRules")
+	rules := path(dryrun.Plain(res.Must(t, tConfig, "web-config").Inputs), "config", "ingressRules")
 	wantRules := []any{
 		map[string]any{"hostname": "app.example.com", "service": "http://localhost:4000"},
 		map[string]any{"service": "http_status:404"},
@@ -101,7 +92,7 @@ func TestInPodGraph(t *testing.T) {
 	if !reflect.DeepEqual(rules, wantRules) {
 		t.Errorf("ingress rules %v, want %v", rules, wantRules)
 	}
-	dep := dryrun.Plain(get(t, res, tDeployment, "web-deployment").Inputs)
+	dep := dryrun.Plain(res.Must(t, tDeployment, "web-deployment").Inputs)
 	if ns := path(dep, "metadata", "namespace"); ns != "apps" {
 		t.Errorf("deployment namespace %v", ns)
 	}
@@ -116,7 +107,7 @@ func TestInPodGraph(t *testing.T) {
 	if p := path(containers[0], "ports", 0, "containerPort"); p != 4000.0 {
 		t.Errorf("app port %v", p)
 	}
-	cnp := dryrun.Plain(get(t, res, tCNP, "web-cnp").Inputs)
+	cnp := dryrun.Plain(res.Must(t, tCNP, "web-cnp").Inputs)
 	if ns := path(cnp, "metadata", "namespace"); ns != "apps" {
 		t.Errorf("policy namespace %v", ns)
 	}
@@ -148,7 +139,7 @@ func TestOwnPodGraph(t *testing.T) {
 	if got := res.Tree(); got != want {
 		t.Fatalf("tree:\n%s\nwant:\n%s", got, want)
 	}
-	rules := path(dryrun.Plain(get(t, res, tConfig, "site-config").Inputs), "config", "ingressRules")
+	rules := path(dryrun.Plain(res.Must(t, tConfig, "site-config").Inputs), "config", "ingressRules")
 	wantRules := []any{
 		map[string]any{"hostname": "app.example.com", "path": "^/api/v0/", "service": "http://backend.apps.svc.cluster.local:80"},
 		map[string]any{"hostname": "app.example.com", "service": "http://frontend.apps.svc.cluster.local:80"},
@@ -160,14 +151,14 @@ func TestOwnPodGraph(t *testing.T) {
 	if n := len(res.OfType(tRecord)); n != 1 {
 		t.Errorf("%d DNS records for one hostname", n)
 	}
-	dep := dryrun.Plain(get(t, res, tDeployment, "site-deployment").Inputs)
+	dep := dryrun.Plain(res.Must(t, tDeployment, "site-deployment").Inputs)
 	if r := path(dep, "spec", "replicas"); r != 2.0 {
 		t.Errorf("connector replicas %v, want 2", r)
 	}
 	if ns := path(dep, "metadata", "namespace"); ns != "apps" {
 		t.Errorf("connector namespace %v", ns)
 	}
-	cnp := dryrun.Plain(get(t, res, tCNP, "site-cnp").Inputs)
+	cnp := dryrun.Plain(res.Must(t, tCNP, "site-cnp").Inputs)
 	if ns := path(cnp, "metadata", "namespace"); ns != "apps" {
 		t.Errorf("policy namespace %v", ns)
 	}
@@ -205,14 +196,14 @@ func TestOrdering(t *testing.T) {
 	}{{"inpod", quickstart.InPod, "web"}, {"ownpod", quickstart.OwnPod, "site"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := runSeed(t, tc.program)
-			tun := get(t, res, tTunnel, tc.app+"-tunnel")
-			vault := get(t, res, tVault, tc.app+"-vault")
+			tun := res.Must(t, tTunnel, tc.app+"-tunnel")
+			vault := res.Must(t, tVault, tc.app+"-vault")
 			for _, rec := range res.OfType(tRecord) {
 				if !contains(rec.Dependencies, tun.URN) {
 					t.Errorf("record %s does not wait for the tunnel", rec.Name)
 				}
 			}
-			dep := get(t, res, tDeployment, tc.app+"-deployment")
+			dep := res.Must(t, tDeployment, tc.app+"-deployment")
 			if !contains(dep.Dependencies, vault.URN) {
 				t.Errorf("the deployment does not wait for the Vault secret: %v", dep.Dependencies)
 			}
@@ -259,8 +250,8 @@ func TestSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range []*dryrun.Result{res, res2} {
-		tun := get(t, r, tTunnel, "web-tunnel")
-		sec := get(t, r, tRandom, "web-secret")
+		tun := r.Must(t, tTunnel, "web-tunnel")
+		sec := r.Must(t, tRandom, "web-secret")
 		token := dryrun.Plain(tun.Outputs)["tunnelToken"].(string)
 		secret := dryrun.Plain(sec.Outputs)
 		if !tun.Outputs["tunnelToken"].IsSecret() || !sec.Outputs["base64"].IsSecret() {
@@ -270,13 +261,13 @@ func TestSecrets(t *testing.T) {
 			t.Errorf("secret values in plain properties:\n%s", strings.Join(leaks, "\n"))
 		}
 	}
-	out := get(t, res2, dryrun.CaptureType, "outputs")
+	out := res2.Must(t, dryrun.CaptureType, "outputs")
 	for k, v := range out.Inputs {
 		if secret := v.ContainsSecrets(); secret != (k == "token") {
 			t.Errorf("output %s: secret=%v", k, secret)
 		}
 	}
-	tun := get(t, res2, tTunnel, "web-tunnel")
+	tun := res2.Must(t, tTunnel, "web-tunnel")
 	if got := dryrun.Plain(out.Inputs)["token"]; got != dryrun.Plain(tun.Outputs)["tunnelToken"] {
 		t.Errorf("token output %v is not the tunnel's token", got)
 	}

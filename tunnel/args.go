@@ -228,12 +228,12 @@ func (a *Args) Origins() []Origin {
 	seen := map[Origin]bool{}
 	var out []Origin
 	for _, r := range a.Rules() {
-		o, err := ParseService(r.Service)
-		if err != nil || o == nil || seen[*o] {
+		o, ok, err := parseService(r.Service)
+		if err != nil || !ok || seen[o] {
 			continue
 		}
-		seen[*o] = true
-		out = append(out, *o)
+		seen[o] = true
+		out = append(out, o)
 	}
 	return out
 }

@@ -32,7 +32,7 @@ func TestFixtures(t *testing.T) {
 			if len(res.Resources) != n {
 				t.Errorf("%d resources, want %d:\n%s", len(res.Resources), n, res.Tree())
 			}
-			comp := must(t, res, tunnel.Type, "edge")
+			comp := res.Must(t, tunnel.Type, "edge")
 			if kids := res.Children(comp.URN); len(kids) != n-1 {
 				t.Errorf("%d children, want %d", len(kids), n-1)
 			}

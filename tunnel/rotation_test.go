@@ -22,11 +22,11 @@ func runGeneration(t *testing.T, rotation string) generation {
 	a := baseArgs()
 	a.Rotation = rotation
 	res := run(t, a)
-	tun := must(t, res, tTunnel, "edge-tunnel")
+	tun := res.Must(t, tTunnel, "edge-tunnel")
 	tout := dryrun.Plain(tun.Outputs)
 	g := generation{
 		res:    res,
-		secret: dryrun.Plain(must(t, res, tRandom, "edge-secret").Outputs)["base64"].(string),
+		secret: dryrun.Plain(res.Must(t, tRandom, "edge-secret").Outputs)["base64"].(string),
 		name:   plain(tun)["name"].(string), id: tun.ID,
 		token: tout["tunnelToken"].(string), cname: tout["cname"].(string),
 		records: map[string]string{}, urns: map[string]string{},
@@ -35,7 +35,7 @@ func runGeneration(t *testing.T, rotation string) generation {
 	for _, r := range res.OfType(tRecord) {
 		g.records[r.Name] = plain(&r)["content"].(string)
 	}
-	if err := json.Unmarshal([]byte(plain(must(t, res, tVault, "edge-vault"))["dataJson"].(string)), &g.vault); err != nil {
+	if err := json.Unmarshal([]byte(plain(res.Must(t, tVault, "edge-vault"))["dataJson"].(string)), &g.vault); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range res.Resources {
@@ -80,7 +80,7 @@ func TestRotation(t *testing.T) {
 		if g.vault["tunnel_token"] != g.token || g.vault["tunnel_id"] != g.id {
 			t.Errorf("vault holds %v, want the token and id of tunnel %s", g.vault, g.id)
 		}
-		keepers := plain(must(t, g.res, tRandom, "edge-secret"))["keepers"]
+		keepers := plain(g.res.Must(t, tRandom, "edge-secret"))["keepers"]
 		if keepers.(map[string]any)["rotation"] == nil {
 			t.Errorf("keepers %v", keepers)
 		}

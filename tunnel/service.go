@@ -30,57 +30,73 @@ var defaultPorts = map[string]int{"http": 80, "https": 443, "ssh": 22, "rdp": 33
 // ParseService parses a rule's service as cloudflared does and returns its origin, or nil for the
 // services cloudflared answers itself ("http_status:NNN", "hello_world"). The error says what is wrong.
 func ParseService(s string) (*Origin, error) {
+	o, ok, err := parseService(s)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// parseService is ParseService without the allocation of the result: ok is false for the services
+// cloudflared answers itself. Validation calls it once per route.
+func parseService(s string) (Origin, bool, error) {
 	switch {
 	case s == "":
-		return nil, errors.New("required")
+		return Origin{}, false, errors.New("required")
 	case s == "hello_world":
-		return nil, nil
+		return Origin{}, false, nil
 	case strings.HasPrefix(s, "http_status:"):
 		code, err := strconv.Atoi(strings.TrimPrefix(s, "http_status:"))
 		if err != nil || code < 100 || code > 599 {
-			return nil, errors.New("http_status needs a status code from 100 to 599, e.g. http_status:404")
+			return Origin{}, false, errors.New("http_status needs a status code from 100 to 599, e.g. http_status:404")
 		}
-		return nil, nil
+		return Origin{}, false, nil
 	case strings.HasPrefix(s, "unix:"):
 		p := strings.TrimPrefix(s, "unix:")
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " \t\n") {
-			return nil, errors.New("unix: needs an absolute socket path, e.g. unix:/run/app/app.sock")
+			return Origin{}, false, errors.New("unix: needs an absolute socket path, e.g. unix:/run/app/app.sock")
 		}
-		return &Origin{Scheme: "unix", SocketPath: p}, nil
+		return Origin{Scheme: "unix", SocketPath: p}, true, nil
 	}
+	o, err := parseURLService(s)
+	return o, err == nil, err
+}
+
+// parseURLService parses the URL forms of a service.
+func parseURLService(s string) (Origin, error) {
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("not a URL: %v", errors.Unwrap(err))
+		return Origin{}, fmt.Errorf("not a URL: %v", errors.Unwrap(err))
 	}
 	switch u.Scheme {
 	case "http", "https", "ssh", "rdp", "tcp":
 	case "":
-		return nil, errors.New("no scheme: write e.g. http://" + s)
+		return Origin{}, errors.New("no scheme: write e.g. http://" + s)
 	default:
-		return nil, fmt.Errorf("unsupported service scheme %q: use http, https, tcp, ssh, rdp, unix, http_status or hello_world", u.Scheme)
+		return Origin{}, fmt.Errorf("unsupported service scheme %q: use http, https, tcp, ssh, rdp, unix, http_status or hello_world", u.Scheme)
 	}
 	switch {
 	case u.Opaque != "" || u.Host == "":
-		return nil, fmt.Errorf("%s:// needs a host, e.g. %s://web.default.svc:8080", u.Scheme, u.Scheme)
+		return Origin{}, fmt.Errorf("%s:// needs a host, e.g. %s://web.default.svc:8080", u.Scheme, u.Scheme)
 	case u.User != nil:
-		return nil, errors.New("a service carries no user info (credentials would be stored in Cloudflare in plain text)")
+		return Origin{}, errors.New("a service carries no user info (credentials would be stored in Cloudflare in plain text)")
 	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, errors.New("a service carries no path or query: cloudflared forwards the request's own path (and refuses to start otherwise)")
+		return Origin{}, errors.New("a service carries no path or query: cloudflared forwards the request's own path (and refuses to start otherwise)")
 	}
 	host := u.Hostname()
 	if !validHost(host) {
-		return nil, fmt.Errorf("host %q is neither a DNS name nor an IP address", host)
+		return Origin{}, fmt.Errorf("host %q is neither a DNS name nor an IP address", host)
 	}
-	o := &Origin{Scheme: u.Scheme, Host: host, Port: defaultPorts[u.Scheme]}
+	o := Origin{Scheme: u.Scheme, Host: host, Port: defaultPorts[u.Scheme]}
 	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("port %q: must be a port number from 1 to 65535", p)
+			return Origin{}, fmt.Errorf("port %q: must be a port number from 1 to 65535", p)
 		}
 		o.Port = n
 	}
 	if o.Port == 0 {
-		return nil, errors.New("tcp:// needs an explicit port, e.g. tcp://db.default.svc:5432")
+		return Origin{}, errors.New("tcp:// needs an explicit port, e.g. tcp://db.default.svc:5432")
 	}
 	return o, nil
 }
@@ -93,7 +109,9 @@ func validHost(h string) bool {
 	if h == "" || len(h) > 253 {
 		return false
 	}
-	for _, l := range strings.Split(h, ".") {
+	for rest, more := h, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if !validLabel(l, true) {
 			return false
 		}

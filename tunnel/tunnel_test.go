@@ -69,15 +69,6 @@ func sink(ctx *pulumi.Context, c *tunnel.Tunnel) error {
 	}, &s)
 }
 
-func must(t *testing.T, res *dryrun.Result, typ, name string) *dryrun.Resource {
-	t.Helper()
-	r := res.Get(typ, name)
-	if r == nil {
-		t.Fatalf("no %s %q registered; have:\n%s", typ, name, res.Tree())
-	}
-	return r
-}
-
 func plain(r *dryrun.Resource) map[string]any { return dryrun.Plain(r.Inputs) }
 
 func TestResourceGraph(t *testing.T) {
@@ -94,7 +85,7 @@ tunnelgate:tunnel:Tunnel edge
 	if got := res.Tree(); got != want {
 		t.Errorf("tree:\n%s\nwant:\n%s", got, want)
 	}
-	comp := must(t, res, tunnel.Type, "edge")
+	comp := res.Must(t, tunnel.Type, "edge")
 	if comp.Custom || comp.Parent != "" {
 		t.Errorf("component: custom=%v parent=%q", comp.Custom, comp.Parent)
 	}
@@ -113,7 +104,7 @@ tunnelgate:tunnel:Tunnel edge
 
 func TestTunnelAndSecret(t *testing.T) {
 	res := run(t, baseArgs())
-	sec := must(t, res, tRandom, "edge-secret")
+	sec := res.Must(t, tRandom, "edge-secret")
 	if got := plain(sec); !reflect.DeepEqual(got, map[string]any{"length": 32.0, "keepers": map[string]any{"rotation": ""}}) {
 		t.Errorf("secret inputs: %v", got)
 	}
@@ -121,7 +112,7 @@ func TestTunnelAndSecret(t *testing.T) {
 	if raw, err := base64.StdEncoding.DecodeString(b64); err != nil || len(raw) != 32 {
 		t.Errorf("secret: %d bytes, %v", len(raw), err)
 	}
-	tun := must(t, res, tTunnel, "edge-tunnel")
+	tun := res.Must(t, tTunnel, "edge-tunnel")
 	want := map[string]any{"accountId": account, "name": "tunnelgate-dev-edge", "secret": b64, "configSrc": "cloudflare"}
 	if got := plain(tun); !reflect.DeepEqual(got, want) {
 		t.Errorf("tunnel inputs:\n got %v\nwant %v", got, want)
@@ -136,13 +127,13 @@ func TestTunnelAndSecret(t *testing.T) {
 
 func TestRecords(t *testing.T) {
 	res := run(t, baseArgs())
-	tun := must(t, res, tTunnel, "edge-tunnel")
+	tun := res.Must(t, tTunnel, "edge-tunnel")
 	cname := tun.ID + ".cfargotunnel.com"
 	if n := len(res.OfType(tRecord)); n != 2 {
 		t.Fatalf("want 2 records (one per distinct hostname), got %d", n)
 	}
 	for _, host := range []string{"app.example.com", "example.com"} {
-		r := *must(t, res, tRecord, tunnel.RecordName("edge", host))
+		r := *res.Must(t, tRecord, tunnel.RecordName("edge", host))
 		want := map[string]any{"zoneId": zone, "name": host, "type": "CNAME", "content": cname, "proxied": true,
 			"ttl": 1.0, "comment": "tunnelgate: tunnel edge"}
 		if got := plain(&r); !reflect.DeepEqual(got, want) {
@@ -154,7 +145,7 @@ func TestRecords(t *testing.T) {
 		if got := r.PropertyDependencies["content"]; len(got) != 1 || got[0] != tun.URN {
 			t.Errorf("record %s content depends on %v", host, got)
 		}
-		if cfg := must(t, res, tConfig, "edge-config"); !slices.Contains(r.Dependencies, cfg.URN) {
+		if cfg := res.Must(t, tConfig, "edge-config"); !slices.Contains(r.Dependencies, cfg.URN) {
 			t.Errorf("record %s does not wait for the ingress config: %v", host, r.Dependencies)
 		}
 	}
@@ -163,7 +154,7 @@ func TestRecords(t *testing.T) {
 // rulesOf returns the ingress rules the config resource was registered with.
 func rulesOf(t *testing.T, res *dryrun.Result) []any {
 	t.Helper()
-	cfg := plain(must(t, res, tConfig, "edge-config"))
+	cfg := plain(res.Must(t, tConfig, "edge-config"))
 	return cfg["config"].(map[string]any)["ingressRules"].([]any)
 }
 
@@ -274,8 +265,8 @@ func TestEmittedRules(t *testing.T) {
 				wj, _ := json.MarshalIndent(tc.want, "", " ")
 				t.Errorf("rules:\n%s\nwant:\n%s", gj, wj)
 			}
-			cfg := plain(must(t, res, tConfig, "edge-config"))
-			tun := must(t, res, tTunnel, "edge-tunnel")
+			cfg := plain(res.Must(t, tConfig, "edge-config"))
+			tun := res.Must(t, tTunnel, "edge-tunnel")
 			if cfg["accountId"] != account || cfg["tunnelId"] != tun.ID {
 				t.Errorf("config account %v tunnel %v, want %s %s", cfg["accountId"], cfg["tunnelId"], account, tun.ID)
 			}
@@ -292,7 +283,7 @@ func TestEmittedRules(t *testing.T) {
 			if !reflect.DeepEqual(names, sorted) || !reflect.DeepEqual(a.Hostnames(), tc.hosts) {
 				t.Errorf("records %v, Hostnames() %v, want %v", names, a.Hostnames(), tc.hosts)
 			}
-			if got := plain(must(t, res, tSink, "sink"))["hostnames"]; !reflect.DeepEqual(got, toAny(tc.hosts)) {
+			if got := plain(res.Must(t, tSink, "sink"))["hostnames"]; !reflect.DeepEqual(got, toAny(tc.hosts)) {
 				t.Errorf("hostnames output %v", got)
 			}
 			if got := a.AccessTeamDomains(); !reflect.DeepEqual(got, tc.access) {
@@ -314,9 +305,9 @@ func TestVault(t *testing.T) {
 	a := baseArgs()
 	a.Vault = &tunnel.VaultSecret{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a"}
 	res := run(t, a)
-	tun := must(t, res, tTunnel, "edge-tunnel")
+	tun := res.Must(t, tTunnel, "edge-tunnel")
 	token := plain(&dryrun.Resource{Inputs: tun.Outputs})["tunnelToken"].(string)
-	v := must(t, res, tVault, "edge-vault")
+	v := res.Must(t, tVault, "edge-vault")
 	in := plain(v)
 	if in["mount"] != "kv" || in["name"] != "prod/edge" || in["namespace"] != "team-a" {
 		t.Errorf("vault mount/name/namespace: %v", in)
@@ -334,10 +325,10 @@ func TestVault(t *testing.T) {
 	if got := v.PropertyDependencies["dataJson"]; len(got) != 1 || got[0] != tun.URN {
 		t.Errorf("vault data depends on %v, want the tunnel", got)
 	}
-	if cfg := must(t, res, tConfig, "edge-config"); !slices.Contains(v.Dependencies, cfg.URN) {
+	if cfg := res.Must(t, tConfig, "edge-config"); !slices.Contains(v.Dependencies, cfg.URN) {
 		t.Errorf("vault secret does not wait for the ingress config: %v", v.Dependencies)
 	}
-	out := plain(must(t, res, tSink, "sink"))
+	out := plain(res.Must(t, tSink, "sink"))
 	for k, want := range map[string]string{"vaultMount": "kv", "vaultPath": "prod/edge", "vaultTokenKey": "token", "vaultIdKey": "id"} {
 		if out[k] != want {
 			t.Errorf("output %s = %v, want %s", k, out[k], want)
@@ -351,7 +342,7 @@ func TestVault(t *testing.T) {
 
 func TestVaultDefaults(t *testing.T) {
 	res := run(t, baseArgs())
-	in := plain(must(t, res, tVault, "edge-vault"))
+	in := plain(res.Must(t, tVault, "edge-vault"))
 	if in["mount"] != "secret" || in["name"] != "prod/my_app/cloudflared" {
 		t.Errorf("vault: %v", in)
 	}
@@ -378,7 +369,7 @@ func TestNoVault(t *testing.T) {
 	if n := len(res.OfType(tVault)); n != 0 {
 		t.Errorf("%d vault secrets without Vault", n)
 	}
-	out := plain(must(t, res, tSink, "sink"))
+	out := plain(res.Must(t, tSink, "sink"))
 	if out["vaultPath"] != "" || out["vaultMount"] != "" {
 		t.Errorf("vault outputs without Vault: %v", out)
 	}
@@ -389,8 +380,8 @@ func TestNoVault(t *testing.T) {
 
 func TestSecrets(t *testing.T) {
 	res := run(t, baseArgs())
-	tun := must(t, res, tTunnel, "edge-tunnel")
-	sec := must(t, res, tRandom, "edge-secret")
+	tun := res.Must(t, tTunnel, "edge-tunnel")
+	sec := res.Must(t, tRandom, "edge-secret")
 	for _, r := range []struct {
 		res  *dryrun.Resource
 		keys []string
@@ -401,7 +392,7 @@ func TestSecrets(t *testing.T) {
 			}
 		}
 	}
-	out := must(t, res, tSink, "sink")
+	out := res.Must(t, tSink, "sink")
 	for k, v := range out.Inputs {
 		if secret := v.ContainsSecrets(); secret != (k == "token") {
 			t.Errorf("component output %s: secret=%v", k, secret)
@@ -481,8 +472,8 @@ func TestDependsOnReachesChildren(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zoneURN := must(t, res, "test:index:Zone", "zone").URN
-	comp := must(t, res, tunnel.Type, "edge")
+	zoneURN := res.Must(t, "test:index:Zone", "zone").URN
+	comp := res.Must(t, tunnel.Type, "edge")
 	kids := res.Children(comp.URN)
 	if len(kids) != 6 {
 		t.Fatalf("%d children", len(kids))
@@ -554,7 +545,7 @@ func TestUnknownAtPreview(t *testing.T) {
 	if err != nil {
 		t.Fatalf("preview with an unknown account id must succeed: %v", err)
 	}
-	if v := must(t, res, tTunnel, "edge-tunnel").Inputs["accountId"]; v.IsString() {
+	if v := res.Must(t, tTunnel, "edge-tunnel").Inputs["accountId"]; v.IsString() {
 		t.Errorf("accountId at preview: %v, want unknown", v)
 	}
 	if n := len(res.OfType(tRecord)); n != 2 {

@@ -23,7 +23,7 @@ var (
 // resource uses them. Name is checked when set (NewTunnel also checks the default).
 //
 // Cost: linear in the number of routes times the labels per hostname (map lookups per label suffix),
-// plus compiling each path once.
+// plus parsing each path once; a valid route costs a few allocations (its service URL, map entries).
 func (a *Args) Validate() error { return validate(a.withDefaults("")) }
 
 func validate(d Args) error {
@@ -150,16 +150,15 @@ func validDomain(h string, wildcard bool) bool {
 	if len(h) > 253 {
 		return false
 	}
-	labels := strings.Split(h, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for i, l := range labels {
-		if !(validLabel(l, false) || (wildcard && i == 0 && l == "*")) {
+	labels := 0
+	for rest, more := h, true; more; labels++ {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
+		if !(validLabel(l, false) || (wildcard && labels == 0 && l == "*")) {
 			return false
 		}
 	}
-	return true
+	return labels >= 2
 }
 
 type ruleKey struct{ host, path string }
@@ -183,14 +182,17 @@ func validateRoutes(es *check.Errors, d *Args) {
 		hosts    = 0
 	)
 	for i, r := range d.Routes {
-		f := check.Index("routes", i)
-		if _, err := ParseService(r.Service); err != nil {
-			es.Add(f+".service", r.Service, "%s", err.Error())
+		// The field path is only built for an error: this loop runs once per route.
+		f := func(sub string) string { return check.Index("routes", i) + sub }
+		if _, _, err := parseService(r.Service); err != nil {
+			es.Add(f(".service"), r.Service, "%s", err.Error())
 		}
-		validateOrigin(es, f+".origin", r.Origin)
+		if r.Origin != nil {
+			validateOrigin(es, f(".origin"), r.Origin)
+		}
 		if r.isCatchAll() {
 			if i != n-1 {
-				es.Add(f+".hostname", "", "a catch-all rule (no hostname, no path) must be the last route: routes[%d:] would never match", i+1)
+				es.Add(f(".hostname"), "", "a catch-all rule (no hostname, no path) must be the last route: routes[%d:] would never match", i+1)
 			} else if d.CatchAll != "" {
 				es.Add("catchAll", d.CatchAll, "conflicts with the catch-all routes[%d] (service %q): give one of them", i, r.Service)
 			}
@@ -200,11 +202,11 @@ func validateRoutes(es *check.Errors, d *Args) {
 		h, hostOK := r.Hostname, false
 		switch {
 		case h == "":
-			es.Add(f+".hostname", h, "required: only the catch-all (no hostname and no path, the last rule) has none")
+			es.Add(f(".hostname"), h, "required: only the catch-all (no hostname and no path, the last rule) has none")
 		case !validDomain(h, true):
-			es.Add(f+".hostname", h, "not a hostname: lower-case RFC 1123 labels separated by dots, at least two, only the first may be \"*\"")
+			es.Add(f(".hostname"), h, "not a hostname: lower-case RFC 1123 labels separated by dots, at least two, only the first may be \"*\"")
 		case d.ZoneName != "" && h != d.ZoneName && !strings.HasSuffix(h, "."+d.ZoneName):
-			es.Add(f+".hostname", h, "not inside the zone %q: the DNS record could not be created there", d.ZoneName)
+			es.Add(f(".hostname"), h, "not inside the zone %q: the DNS record could not be created there", d.ZoneName)
 		default:
 			hostOK = true
 		}
@@ -212,7 +214,7 @@ func validateRoutes(es *check.Errors, d *Args) {
 		if !all {
 			re, err := syntax.Parse(r.Path, syntax.Perl)
 			if err != nil {
-				es.Add(f+".path", r.Path, "not a regular expression (Go RE2 syntax): %v", err)
+				es.Add(f(".path"), r.Path, "not a regular expression (Go RE2 syntax): %v", err)
 				continue
 			}
 			all = matchesEveryPath(re.Simplify())
@@ -222,11 +224,11 @@ func validateRoutes(es *check.Errors, d *Args) {
 		}
 		key := ruleKey{h, r.Path}
 		if j, ok := exact[key]; ok {
-			es.Add(f+".hostname", h, "duplicates routes[%d] (same hostname and path %q): it would never match", j, r.Path)
+			es.Add(f(".hostname"), h, "duplicates routes[%d] (same hostname and path %q): it would never match", j, r.Path)
 			continue
 		}
 		if j := shadowedBy(h, r.Path, allPaths, wildAll, wildPath); j >= 0 {
-			es.Add(f+".hostname", h, "shadowed by routes[%d] (%q, path %q), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first",
+			es.Add(f(".hostname"), h, "shadowed by routes[%d] (%q, path %q), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first",
 				j, d.Routes[j].Hostname, d.Routes[j].Path)
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
@@ -462,4 +463,15 @@ const CaptureType = "dryrun:test:Capture"
 func Capture(ctx *pulumi.Context, name string, values pulumi.Map) error {
 	var s pulumi.CustomResourceState
 	return ctx.RegisterResource(CaptureType, name, values, &s)
+}
+
+// Must returns the resource with that type and name, and fails the test (showing the tree) when the
+// run registered none.
+func (r *Result) Must(t testing.TB, typ, name string) *Resource {
+	t.Helper()
+	res := r.Get(typ, name)
+	if res == nil {
+		t.Fatalf("no %s %q registered; have:\n%s", typ, name, r.Tree())
+	}
+	return res
 }
