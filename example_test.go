@@ -1,0 +1,95 @@
+package tunnelgate_test
+
+import (
+	"fmt"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate"
+	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/workload"
+)
+
+// One app, cloudflared as a sidecar reaching it on localhost, the token from Vault.
+func ExampleNewIngress() {
+	program := func(ctx *pulumi.Context) error {
+		_, err := tunnelgate.NewIngress(ctx, "web", &tunnelgate.IngressArgs{
+			Tunnel: tunnel.Args{
+				AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+				ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+				Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:4000"}},
+				Vault:     &tunnel.VaultSecret{Path: "apps/web/cloudflared"},
+			},
+			Namespace: pulumi.String("apps"),
+			App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
+				Name:  pulumi.String("app"),
+				Image: pulumi.String("ghcr.io/example/app:1.0"),
+				Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(4000)}},
+			}}},
+			Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
+		})
+		return err
+	}
+	res, err := dryrun.Run(program) // in a real program: pulumi.Run(program)
+	fmt.Print(res.Tree(), err)
+	// Output:
+	// tunnelgate:index:Ingress web
+	//   tunnelgate:network:Policy web
+	//     kubernetes:cilium.io/v2:CiliumNetworkPolicy web-cnp
+	//   tunnelgate:tunnel:Tunnel web
+	//     cloudflare:index/record:Record web-dns-app.example.com
+	//     cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared web-tunnel
+	//     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
+	//     random:index/randomBytes:RandomBytes web-secret
+	//     vault:kv/secretV2:SecretV2 web-vault
+	//   tunnelgate:workload:App web
+	//     kubernetes:apps/v1:Deployment web-deployment
+	//     kubernetes:policy/v1:PodDisruptionBudget web-pdb
+	// <nil>
+}
+
+// Two Services behind one hostname, cloudflared in a Deployment of its own; the policy lets it reach
+// exactly their pods.
+func ExampleNewIngress_ownPod() {
+	args := &tunnelgate.IngressArgs{
+		Tunnel: tunnel.Args{
+			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+			Routes: []tunnel.Route{
+				{Hostname: "shop.example.com", Path: "^/api/", Service: "http://api.shop.svc.cluster.local:8080"},
+				{Hostname: "shop.example.com", Service: "http://web.shop.svc.cluster.local:80"},
+			},
+		},
+		Namespace: pulumi.String("shop"),
+		Connector: &workload.Pods{Replicas: 3},
+		Token:     workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
+		NetworkPolicy: &tunnelgate.NetworkPolicy{Origins: []network.Peer{
+			{Labels: map[string]string{"app": "api"}, Ports: []network.Port{{Port: 8080}}},
+			{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80}}},
+		}},
+	}
+	fmt.Println(args.Validate())
+	// Output: <nil>
+}
+
+// Bad input is reported with its path from IngressArgs, before anything is registered.
+func ExampleIngressArgs_Validate() {
+	args := &tunnelgate.IngressArgs{
+		Tunnel: tunnel.Args{
+			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+			Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:99999"}},
+		},
+		Namespace: pulumi.String("apps"),
+		Connector: &workload.Pods{Replicas: 2, MaxUnavailable: pulumi.IntRef(2)},
+		Token:     workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
+	}
+	fmt.Println(args.Validate())
+	// Output:
+	// tunnelgate:index:Ingress: invalid arguments
+	//   - tunnel.routes[0].service "http://localhost:99999": port "99999": must be a port number from 1 to 65535
+	//   - connector.maxUnavailable 2: must be below replicas (2): a drain could evict every connector at once
+}
