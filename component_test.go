@@ -33,12 +33,7 @@ const (
 )
 
 // seedConfig is the stack config of the seed's deployments.
-func seedConfig() dryrun.Option {
-	return dryrun.Config(map[string]string{
-		"tunnelgate:accountId": account, "tunnelgate:zoneId": zone, "tunnelgate:hostname": "app.example.com",
-		"tunnelgate:vaultRole": "web", "tunnelgate:appImage": "ghcr.io/example/app:1.0",
-	})
-}
+func seedConfig() dryrun.Option { return dryrun.Config(quickstart.DemoConfig) }
 
 func runSeed(t *testing.T, program pulumi.RunFunc) *dryrun.Result {
 	t.Helper()

@@ -11,7 +11,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
 )
 
@@ -51,7 +50,7 @@ func collectPods() ([]emittedPod, error) {
 		if !c.Kubernetes {
 			continue
 		}
-		res, err := dryrun.Run(c.Program)
+		res, err := c.Run()
 		if err != nil {
 			return nil, fmt.Errorf("case %s: %w", c.Name, err)
 		}

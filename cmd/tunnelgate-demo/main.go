@@ -25,16 +25,6 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 )
 
-// Config is the demo's stack config: a made-up account and zone, and the seed's apps.
-var Config = map[string]string{
-	"tunnelgate:accountId": "0123456789abcdef0123456789abcdef",
-	"tunnelgate:zoneId":    "fedcba9876543210fedcba9876543210",
-	"tunnelgate:hostname":  "app.example.com",
-	"tunnelgate:namespace": "apps",
-	"tunnelgate:vaultRole": "web",
-	"tunnelgate:appImage":  "ghcr.io/example/app:1.0",
-}
-
 // Layouts are the demo's programs, by output folder.
 var Layouts = []struct {
 	Name    string
@@ -52,7 +42,7 @@ func main() {
 
 func run(w io.Writer, out string) error {
 	for _, l := range Layouts {
-		res, err := dryrun.Run(l.Program, dryrun.Config(Config), dryrun.Stack("tunnelgate", "demo"))
+		res, err := dryrun.Run(l.Program, dryrun.Config(quickstart.DemoConfig), dryrun.Stack("tunnelgate", "demo"))
 		if err != nil {
 			return fmt.Errorf("%s: %w", l.Name, err)
 		}

@@ -150,3 +150,14 @@ func or(s, def string) string {
 	}
 	return s
 }
+
+// DemoConfig is a complete stack config for both programs with a made-up account and zone: what the
+// account-free demo, the tests and the e2e fixtures run them with.
+var DemoConfig = map[string]string{
+	"tunnelgate:accountId": "0123456789abcdef0123456789abcdef",
+	"tunnelgate:zoneId":    "fedcba9876543210fedcba9876543210",
+	"tunnelgate:hostname":  "app.example.com",
+	"tunnelgate:namespace": "apps",
+	"tunnelgate:vaultRole": "web",
+	"tunnelgate:appImage":  "ghcr.io/example/app:1.0",
+}

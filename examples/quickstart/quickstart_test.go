@@ -11,9 +11,9 @@ import (
 )
 
 func config(extra map[string]string) dryrun.Option {
-	cfg := map[string]string{
-		"tunnelgate:accountId": "0123456789abcdef0123456789abcdef", "tunnelgate:zoneId": "fedcba9876543210fedcba9876543210",
-		"tunnelgate:hostname": "app.example.com", "tunnelgate:vaultRole": "web", "tunnelgate:appImage": "ghcr.io/example/app:1.0",
+	cfg := map[string]string{}
+	for k, v := range quickstart.DemoConfig {
+		cfg[k] = v
 	}
 	for k, v := range extra {
 		if v == "" {

@@ -1,0 +1,67 @@
+// Package vaultdev starts a real Vault dev server (built by tools/build) on a free 127.0.0.1 port for the
+// e2e tests and stops it by PID when the test ends. In dev mode `secret/` is a KV v2 mount.
+package vaultdev
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	vault "github.com/hashicorp/vault/api"
+
+	"github.com/tunnelgate/tunnelgate/e2e/internal/proc"
+)
+
+// RootToken is the dev server's root token.
+const RootToken = "tunnelgate-e2e-root"
+
+// Server is a running dev server.
+type Server struct {
+	// Addr is http://127.0.0.1:<port>.
+	Addr string
+	// Bin is the vault binary (also the agent: `vault agent`).
+	Bin string
+	// Client is authenticated with the root token.
+	Client *vault.Client
+	// Dir holds the server's log.
+	Dir string
+}
+
+// Start starts `vault server -dev` and waits until it is unsealed and active.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := proc.Tool(t, "vault")
+	dir := t.TempDir()
+	addr := "127.0.0.1:" + strconv.Itoa(proc.FreePort(t))
+	p := proc.Start(t, dir, "vault", bin, []string{
+		"server", "-dev", "-dev-root-token-id=" + RootToken, "-dev-listen-address=" + addr,
+	}, "VAULT_DISABLE_MLOCK=true", "HOME="+dir)
+	cfg := vault.DefaultConfig()
+	cfg.Address = "http://" + addr
+	client, err := vault.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.SetToken(RootToken)
+	p.WaitFor(t, "vault unsealed", 60*time.Second, func(ctx context.Context) error {
+		h, err := client.Sys().HealthWithContext(ctx)
+		if err != nil {
+			return err
+		}
+		if !h.Initialized || h.Sealed {
+			return fmt.Errorf("health %+v", h)
+		}
+		// The dev server mounts secret/ as KV v2 right after unsealing.
+		mounts, err := client.Sys().ListMountsWithContext(ctx)
+		if err != nil {
+			return err
+		}
+		if m, ok := mounts["secret/"]; !ok || m.Options["version"] != "2" {
+			return fmt.Errorf("secret/ is not KV v2 yet")
+		}
+		return nil
+	})
+	return &Server{Addr: cfg.Address, Bin: bin, Client: client, Dir: dir}
+}
