@@ -325,7 +325,7 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 	comp.Tunnel = tun
 	// The pods wait for the token to be in Vault (the injector reads it when a pod starts), and roll
 	// when the tunnel changes (its id is a pod-template annotation).
-	after := pulumi.DependsOn([]pulumi.Resource{tun})
+	after := pulumi.DependsOn(tun.Children)
 	var selector map[string]string
 	switch {
 	case p.connector != nil:

@@ -32,6 +32,12 @@ type Tunnel struct {
 	VaultPath     pulumi.StringOutput `pulumi:"vaultPath"`
 	VaultTokenKey pulumi.StringOutput `pulumi:"vaultTokenKey"`
 	VaultIDKey    pulumi.StringOutput `pulumi:"vaultIdKey"`
+
+	// Children are the component's resources in registration order: secret, tunnel, config, records,
+	// Vault secret. Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
+	// workload whose pods read the token from Vault. (Depending on the component itself resolves to the
+	// children registered so far, which is racy while the component is being built.)
+	Children []pulumi.Resource `pulumi:"-"`
 }
 
 // NewTunnel validates args (nothing is registered when they are invalid, not even the component) and
@@ -82,6 +88,7 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
+	comp.Children = append(comp.Children, secret, tun, config)
 	// Nothing points at a tunnel before its ingress rules exist: during a rotation the DNS records and
 	// the Vault token move to the new tunnel only once it is fully configured.
 	afterConfig := append(child[:len(child):len(child)], pulumi.DependsOn([]pulumi.Resource{config}))
@@ -97,7 +104,7 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	}
 	hostnames := d.Hostnames()
 	for _, h := range hostnames {
-		if _, err := cloudflare.NewRecord(ctx, RecordName(name, h), &cloudflare.RecordArgs{
+		rec, err := cloudflare.NewRecord(ctx, RecordName(name, h), &cloudflare.RecordArgs{
 			ZoneId:  zoneID,
 			Name:    pulumi.String(h),
 			Type:    pulumi.String("CNAME"),
@@ -105,9 +112,11 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			Proxied: pulumi.Bool(true),
 			Ttl:     pulumi.Int(1),
 			Comment: pulumi.String("tunnelgate: tunnel " + name),
-		}, afterConfig...); err != nil {
+		}, afterConfig...)
+		if err != nil {
 			return nil, err
 		}
+		comp.Children = append(comp.Children, rec)
 	}
 
 	loc, hasVault := d.VaultLocation()
@@ -120,9 +129,11 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		if loc.Namespace != "" {
 			va.Namespace = pulumi.String(loc.Namespace)
 		}
-		if _, err := kv.NewSecretV2(ctx, name+"-vault", va, afterConfig...); err != nil {
+		vs, err := kv.NewSecretV2(ctx, name+"-vault", va, afterConfig...)
+		if err != nil {
 			return nil, err
 		}
+		comp.Children = append(comp.Children, vs)
 	}
 
 	comp.TunnelID = tunnelID
