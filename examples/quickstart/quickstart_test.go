@@ -1,6 +1,7 @@
 package quickstart_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -11,10 +12,7 @@ import (
 )
 
 func config(extra map[string]string) dryrun.Option {
-	cfg := map[string]string{}
-	for k, v := range quickstart.DemoConfig {
-		cfg[k] = v
-	}
+	cfg := maps.Clone(quickstart.DemoConfig)
 	for k, v := range extra {
 		if v == "" {
 			delete(cfg, k)
