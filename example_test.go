@@ -24,12 +24,8 @@ func ExampleNewIngress() {
 				Vault:     &tunnel.VaultSecret{Path: "apps/web/cloudflared"},
 			},
 			Namespace: pulumi.String("apps"),
-			App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
-				Name:  pulumi.String("app"),
-				Image: pulumi.String("ghcr.io/example/app:1.0"),
-				Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(4000)}},
-			}}},
-			Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
+			App:       tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000),
+			Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
 		})
 		return err
 	}
@@ -92,4 +88,13 @@ func ExampleIngressArgs_Validate() {
 	// tunnelgate:index:Ingress: invalid arguments
 	//   - tunnel.routes[0].service "http://localhost:99999": port "99999": must be a port number from 1 to 65535
 	//   - connector.maxUnavailable 2: must be below replicas (2): a drain could evict every connector at once
+}
+
+// ContainerApp is the one-container app; the result is an ordinary *App whose Pods can be shaped.
+func ExampleContainerApp() {
+	app := tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000)
+	app.Replicas = 3
+	c := app.Containers[0].(corev1.ContainerArgs)
+	fmt.Println(c.Name, c.Image, c.Ports.(corev1.ContainerPortArray)[0].(corev1.ContainerPortArgs).ContainerPort, app.Replicas)
+	// Output: app ghcr.io/example/app:1.0 4000 3
 }

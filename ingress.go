@@ -52,6 +52,17 @@ type App struct {
 	workload.Pods
 }
 
+// ContainerApp is the in-pod layout of the common case: an app of one container, name and image, that
+// listens on port (declared as its containerPort; route to it with "http://localhost:<port>"). It is an
+// ordinary *App: set its Pods fields, or append to Containers, before passing it to NewIngress.
+func ContainerApp(name, image string, port int) *App {
+	return &App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
+		Name:  pulumi.String(name),
+		Image: pulumi.String(image),
+		Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(port)}},
+	}}}
+}
+
 // NetworkPolicy configures the policy that the Ingress puts around the pods running cloudflared. What it
 // derives from the rest of IngressArgs: the namespace, the pod selector, the layout, the region (from
 // Cloudflared.Region), the Access team domains (from the routes) and, with Token.Vault, egress to Vault.
@@ -351,7 +362,7 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 		}
 	}
 	comp.TunnelID, comp.CNAME, comp.Hostnames = tun.TunnelID, tun.CNAME, tun.Hostnames
-	comp.Token = pulumi.ToSecret(tun.Token).(pulumi.StringOutput)
+	comp.Token = tun.Token
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"tunnelId": comp.TunnelID, "cname": comp.CNAME, "hostnames": comp.Hostnames, "token": comp.Token,
 	})

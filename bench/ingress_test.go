@@ -3,7 +3,6 @@ package bench
 import (
 	"strconv"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate"
@@ -23,12 +22,8 @@ func ingress(ctx *pulumi.Context, p Params) error {
 			Vault: &tunnel.VaultSecret{Path: p.VaultPath},
 		},
 		Namespace: pulumi.String(p.Namespace),
-		App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
-			Name:  pulumi.String("app"),
-			Image: pulumi.String(p.AppImage),
-			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(p.AppPort)}},
-		}}},
-		Token: workload.TokenSource{Vault: &workload.VaultToken{Role: p.VaultRole}},
+		App:       tunnelgate.ContainerApp("app", p.AppImage, p.AppPort),
+		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: p.VaultRole}},
 	})
 	return err
 }

@@ -159,7 +159,8 @@ func TestEngineBenchEquivalent(t *testing.T) {
 	}
 }
 
-// BenchmarkEngine times `up` (from an empty stack) and a no-op `up` for each side and size. Each
+// BenchmarkEngine times `up` (from an empty stack), a no-op `up`, and `up` with PULUMI_SKIP_CHECKPOINTS
+// (the engine's per-step state writes off, which isolates them) for each side and size. Each
 // side's stack is destroyed (untimed) before the next, so at most 100 pods run on the kwok node.
 func BenchmarkEngine(b *testing.B) {
 	c := cluster.Start(b, cluster.Options{Workloads: true})
@@ -207,7 +208,8 @@ func BenchmarkEngine(b *testing.B) {
 				}
 				return res
 			}
-			b.Run(fmt.Sprintf("connectors=%d/up/%s", n, s.name), func(b *testing.B) {
+			// fromEmpty times b.N ups, each from an empty stack.
+			fromEmpty := func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					if i > 0 {
 						b.StopTimer()
@@ -219,11 +221,22 @@ func BenchmarkEngine(b *testing.B) {
 						b.Fatalf("up created %d resources, want at least %d", got, 3*n+2)
 					}
 				}
-			})
+			}
+			b.Run(fmt.Sprintf("connectors=%d/up/%s", n, s.name), fromEmpty)
 			b.Run(fmt.Sprintf("connectors=%d/noop/%s", n, s.name), func(b *testing.B) {
 				for b.Loop() {
 					up(b, optup.ExpectNoChanges())
 				}
+			})
+			// The same up with the engine's per-step checkpoints off: on a file backend every step
+			// rewrites the whole state file, and each component resource adds three such writes.
+			b.Run(fmt.Sprintf("connectors=%d/up-nocheckpoints/%s", n, s.name), func(b *testing.B) {
+				b.StopTimer()
+				destroy(b)
+				stack.Workspace().SetEnvVar("PULUMI_SKIP_CHECKPOINTS", "true")
+				defer stack.Workspace().UnsetEnvVar("PULUMI_SKIP_CHECKPOINTS")
+				b.StartTimer()
+				fromEmpty(b)
 			})
 			destroy(b)
 		}

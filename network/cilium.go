@@ -1,49 +1,47 @@
 package network
 
-import (
-	"encoding/json"
-	"strconv"
-)
+import "strconv"
 
 // The CiliumNetworkPolicy spec as typed Go values: the subset of cilium.io/v2 that tunnelgate emits,
 // with the schema's field names, so that a misspelt field cannot reach the API server (where, without
-// strict validation, it would be dropped and widen the rule).
+// strict validation, it would be dropped and widen the rule). The Pulumi SDK marshals them by their
+// pulumi tags (nil slices and pointers are left out, like JSON's omitempty), with no JSON round trip.
 type (
 	cnpSpec struct {
-		EndpointSelector cnpSelector  `json:"endpointSelector"`
-		Ingress          []cnpIngress `json:"ingress"`
-		Egress           []cnpEgress  `json:"egress"`
+		EndpointSelector cnpSelector  `pulumi:"endpointSelector"`
+		Ingress          []cnpIngress `pulumi:"ingress"`
+		Egress           []cnpEgress  `pulumi:"egress"`
 	}
 	cnpSelector struct {
-		MatchLabels map[string]string `json:"matchLabels"`
+		MatchLabels map[string]string `pulumi:"matchLabels"`
 	}
 	cnpIngress struct {
-		FromEndpoints []cnpSelector `json:"fromEndpoints,omitempty"`
-		FromCIDRSet   []cnpCIDR     `json:"fromCIDRSet,omitempty"`
-		ToPorts       []cnpPortRule `json:"toPorts,omitempty"`
+		FromEndpoints []cnpSelector `pulumi:"fromEndpoints,optional"`
+		FromCIDRSet   []cnpCIDR     `pulumi:"fromCIDRSet,optional"`
+		ToPorts       []cnpPortRule `pulumi:"toPorts,optional"`
 	}
 	cnpEgress struct {
-		ToEndpoints []cnpSelector `json:"toEndpoints,omitempty"`
-		ToCIDRSet   []cnpCIDR     `json:"toCIDRSet,omitempty"`
-		ToFQDNs     []cnpName     `json:"toFQDNs,omitempty"`
-		ToPorts     []cnpPortRule `json:"toPorts,omitempty"`
+		ToEndpoints []cnpSelector `pulumi:"toEndpoints,optional"`
+		ToCIDRSet   []cnpCIDR     `pulumi:"toCIDRSet,optional"`
+		ToFQDNs     []cnpName     `pulumi:"toFQDNs,optional"`
+		ToPorts     []cnpPortRule `pulumi:"toPorts,optional"`
 	}
 	cnpCIDR struct {
-		CIDR string `json:"cidr"`
+		CIDR string `pulumi:"cidr"`
 	}
 	cnpName struct {
-		MatchName string `json:"matchName"`
+		MatchName string `pulumi:"matchName"`
 	}
 	cnpPortRule struct {
-		Ports []cnpPort `json:"ports"`
-		Rules *cnpRules `json:"rules,omitempty"`
+		Ports []cnpPort `pulumi:"ports"`
+		Rules *cnpRules `pulumi:"rules,optional"`
 	}
 	cnpPort struct {
-		Port     string `json:"port"`
-		Protocol string `json:"protocol"`
+		Port     string `pulumi:"port"`
+		Protocol string `pulumi:"protocol"`
 	}
 	cnpRules struct {
-		DNS []cnpName `json:"dns"`
+		DNS []cnpName `pulumi:"dns"`
 	}
 )
 
@@ -52,7 +50,7 @@ type (
 const namespaceLabel = "k8s:io.kubernetes.pod.namespace"
 
 // ciliumSpec builds the spec of the CiliumNetworkPolicy from defaulted, validated args.
-func ciliumSpec(a Args) map[string]any {
+func ciliumSpec(a Args) cnpSpec {
 	spec := cnpSpec{EndpointSelector: cnpSelector{MatchLabels: ciliumLabels("", a.PodSelector)}}
 
 	dns := cnpEgress{ToPorts: []cnpPortRule{{Ports: ciliumPorts(a.DNS.Ports), Rules: &cnpRules{DNS: names(a.DNSNames())}}}}
@@ -87,7 +85,7 @@ func ciliumSpec(a Args) map[string]any {
 		// nothing (Cilium's documented "deny all ingress" form).
 		spec.Ingress = []cnpIngress{{}}
 	}
-	return plainMap(spec)
+	return spec
 }
 
 func setEgressPeer(e *cnpEgress, p Peer) {
@@ -143,19 +141,6 @@ func names(hosts []string) []cnpName {
 	out := make([]cnpName, len(hosts))
 	for i, h := range hosts {
 		out[i] = cnpName{MatchName: h}
-	}
-	return out
-}
-
-// plainMap renders v as the plain JSON-shaped map the Kubernetes SDK's CustomResource takes.
-func plainMap(v any) map[string]any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only strings, slices and maps: cannot fail
-	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(err)
 	}
 	return out
 }

@@ -60,13 +60,12 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	// A namespace that is an output is validated here, once known, before the object uses it.
-	comp.Namespace = a.Namespace.ToStringOutput().ApplyT(func(ns string) (string, error) {
-		var es check.Errors
-		es.DNSLabel("namespace", ns)
-		return ns, es.Err(Type)
-	}).(pulumi.StringOutput)
-	meta := metav1.ObjectMetaArgs{Namespace: comp.Namespace}
+	// Validate checked a literal namespace; one that is an output is checked once known, before the
+	// object uses it.
+	var es check.Errors
+	ns := check.StringInput(&es, "namespace", a.Namespace, Type, (*check.Errors).DNSLabel)
+	comp.Namespace = ns.ToStringOutput()
+	meta := metav1.ObjectMetaArgs{Namespace: ns}
 	child, err := component.ChildOptions(comp, opts)
 	if err != nil {
 		return nil, err

@@ -93,13 +93,13 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	// the Vault token move to the new tunnel only once it is fully configured.
 	afterConfig := append(child[:len(child):len(child)], pulumi.DependsOn([]pulumi.Resource{config}))
 
-	var zoneID pulumi.StringOutput
+	var zoneID pulumi.StringInput
 	if d.ZoneID != nil {
 		zoneID = checked(d.ZoneID, "zoneId")
 	} else {
 		zoneID = cloudflare.LookupZoneOutput(ctx, cloudflare.LookupZoneOutputArgs{
 			Name:      pulumi.StringPtr(d.ZoneName),
-			AccountId: accountID.ToStringPtrOutput(),
+			AccountId: accountID.ToStringOutput().ToStringPtrOutput(),
 		}, pulumi.Parent(comp)).Id()
 	}
 	hostnames := d.Hostnames()
@@ -155,18 +155,12 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	return comp, nil
 }
 
-// checked returns in as an output that fails, with a field error, when the value turns out not to be
-// 32 hex characters once known: the resources using it are then never registered with it. Literals
-// were already checked by validate.
-func checked(in pulumi.StringInput, field string) pulumi.StringOutput {
-	if _, ok := in.(pulumi.String); ok {
-		return in.ToStringOutput()
-	}
-	return in.ToStringOutput().ApplyT(func(v string) (string, error) {
-		var es check.Errors
-		checkHex32(&es, field, v)
-		return v, es.Err(Type)
-	}).(pulumi.StringOutput)
+// checked returns a literal in as it is (validate checked it) and an output as one that fails, with a
+// field error, when the value turns out not to be 32 hex characters once known: the resources using it
+// are then never registered with it.
+func checked(in pulumi.StringInput, field string) pulumi.StringInput {
+	var validated check.Errors
+	return check.StringInput(&validated, field, in, Type, checkHex32)
 }
 
 // ingressRules converts the emitted rules to the provider's input types.

@@ -41,6 +41,8 @@ type App struct {
 type appPlan struct {
 	connectorPlan
 	spec corev1.PodSpecArgs
+	// merged is spec with cloudflared added, when spec is literal (mergeLiteral); nil: merged in an apply.
+	merged *corev1.PodSpecArgs
 }
 
 // Validate checks the arguments without Pulumi, including clashes between literal app containers and
@@ -71,10 +73,14 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 	default:
 		p.spec = corev1.PodSpecArgs{Containers: a.Containers}
 	}
-	if p.parts != nil && p.spec.Containers != nil {
-		checkClashes(&es, field, literalContainers(p.spec.Containers), nil, p.parts)
-	}
 	p.place(&es)
+	if p.parts != nil && p.spec.Containers != nil {
+		if merged, ok := p.parts.mergeLiteral(&es, field, p.spec); ok {
+			p.merged = &merged
+		} else {
+			checkClashes(&es, field, literalContainers(p.spec.Containers), nil, p.parts)
+		}
+	}
 	return p, es.Err(AppType)
 }
 
@@ -116,7 +122,10 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	comp := &App{}
-	spec := plan.parts.podSpec(plan.spec, AppType).ToPodSpecPtrOutput()
+	var spec corev1.PodSpecPtrInput = plan.merged
+	if plan.merged == nil {
+		spec = plan.parts.podSpec(plan.spec, AppType).ToPodSpecPtrOutput()
+	}
 	if err := plan.register(ctx, AppType, name, comp, &comp.Workload, spec, opts); err != nil {
 		return nil, err
 	}

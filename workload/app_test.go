@@ -151,3 +151,72 @@ func TestAppRejectsAtApply(t *testing.T) {
 		})
 	}
 }
+
+// TestAppLiteralAndOutputSpecsAgree: a literal app spec is merged at construction and one holding outputs
+// in an apply; both give the same pod spec.
+func TestAppLiteralAndOutputSpecsAgree(t *testing.T) {
+	grace, no := 10, true
+	for _, c := range []struct {
+		name string
+		spec func(image pulumi.StringInput) *corev1.PodSpecArgs
+	}{
+		{"one container", func(image pulumi.StringInput) *corev1.PodSpecArgs {
+			return &corev1.PodSpecArgs{Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("api"), Image: image,
+				Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(8080), Name: pulumi.String("http")}}}}}
+		}},
+		{"init containers, volumes, short grace, automount", func(image pulumi.StringInput) *corev1.PodSpecArgs {
+			return &corev1.PodSpecArgs{
+				InitContainers:                corev1.ContainerArray{&corev1.ContainerArgs{Name: pulumi.String("migrate"), Image: pulumi.String("m:1")}},
+				Containers:                    corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("api"), Image: image}},
+				Volumes:                       corev1.VolumeArray{corev1.VolumeArgs{Name: pulumi.String("cache"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{}}},
+				TerminationGracePeriodSeconds: pulumi.Int(grace),
+				AutomountServiceAccountToken:  pulumi.Bool(no),
+				NodeSelector:                  pulumi.StringMap{"pool": pulumi.String("apps")},
+			}
+		}},
+		{"probe with a named port (an Any)", func(image pulumi.StringInput) *corev1.PodSpecArgs {
+			return &corev1.PodSpecArgs{Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("api"), Image: image,
+				ReadinessProbe: &corev1.ProbeArgs{HttpGet: &corev1.HTTPGetActionArgs{Path: pulumi.String("/"), Port: pulumi.String("http")}}}}}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pod := func(image pulumi.StringInput) string {
+				res := run(t, func(ctx *pulumi.Context) error {
+					_, err := workload.NewApp(ctx, "api", &workload.AppArgs{
+						Namespace: pulumi.String("apps"), PodSpec: c.spec(image),
+						Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
+					})
+					return err
+				})
+				_, spec := podTemplate(t, res, "api-deployment")
+				return mustJSON(spec)
+			}
+			literal, output := pod(pulumi.String("example/api:1")), pod(pulumi.String("example/api:1").ToStringOutput())
+			if literal != output {
+				t.Errorf("literal spec:\n  %s\nspec with an output:\n  %s", literal, output)
+			}
+			if !strings.Contains(literal, `"securityContext":`+hardenedApp) || !strings.Contains(literal, `"name":"cloudflared"`) {
+				t.Errorf("not hardened or merged: %s", literal)
+			}
+		})
+	}
+}
+
+// TestAppLiteralSpecCheckedBeforeRegistration: a literal spec that breaks the restricted standard is an
+// error of Validate (and so of NewApp before anything is registered), not only of the apply.
+func TestAppLiteralSpecCheckedBeforeRegistration(t *testing.T) {
+	args := &workload.AppArgs{
+		Namespace: pulumi.String("apps"),
+		PodSpec: &corev1.PodSpecArgs{HostNetwork: pulumi.Bool(true), Containers: corev1.ContainerArray{corev1.ContainerArgs{
+			Name: pulumi.String("api"), Image: pulumi.String("a:1"),
+			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(80), HostPort: pulumi.Int(80)}},
+		}}},
+		Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
+	}
+	err := args.Validate()
+	for _, field := range []string{"podSpec.hostNetwork", "podSpec.containers[0].ports[0].hostPort"} {
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("Validate: %v, want an error naming %s", err, field)
+		}
+	}
+}

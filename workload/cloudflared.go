@@ -3,9 +3,9 @@ package workload
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/distribution/reference"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -115,8 +115,7 @@ var (
 
 // validate checks c (after defaults) and adds errors under prefix.
 func (c Cloudflared) validate(es *check.Errors, prefix string) {
-	es.Image(check.Join(prefix, "image"), c.Image)
-	if named, err := reference.ParseNormalizedNamed(c.Image); err == nil {
+	if named := es.Image(check.Join(prefix, "image"), c.Image); named != nil {
 		_, tagged := named.(reference.Tagged)
 		_, digested := named.(reference.Digested)
 		if !tagged && !digested {
@@ -149,26 +148,26 @@ func (c Cloudflared) validate(es *check.Errors, prefix string) {
 	}
 }
 
-var (
-	quantityRE  = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
-	quantityMul = map[string]float64{
-		"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-		"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50, "Ei": 1 << 60,
-	}
-)
+// quantityMul are the multipliers of the quantity suffixes Kubernetes accepts.
+var quantityMul = map[string]float64{
+	"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+	"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50, "Ei": 1 << 60,
+}
 
-// quantity parses the common forms of a Kubernetes resource quantity (decimal number with an SI or
-// binary suffix; no exponent forms) into a number, for validation and for comparing requests with limits.
+// quantity parses the common forms of a Kubernetes resource quantity (a decimal number, "1", "0.5" or
+// ".5", with an optional SI or binary suffix; no exponent forms) into a number, for validation and for
+// comparing requests with limits.
 func quantity(s string) (float64, bool) {
-	m := quantityRE.FindStringSubmatch(s)
-	if m == nil {
+	num, suffix := s, ""
+	if i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' }); i >= 0 {
+		num, suffix = s[:i], s[i:]
+	}
+	mul, ok := quantityMul[suffix]
+	if !ok || num == "" || num == "." || strings.Count(num, ".") > 1 || strings.HasSuffix(num, ".") {
 		return 0, false
 	}
-	n, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, false
-	}
-	return n * quantityMul[m[2]], true
+	n, err := strconv.ParseFloat(num, 64)
+	return n * mul, err == nil
 }
 
 func oneOf(es *check.Errors, field, v string, allowed []string) {

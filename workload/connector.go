@@ -109,7 +109,7 @@ func newPlan(es *check.Errors, in planInput) *connectorPlan {
 	in.labels["app.kubernetes.io/part-of"] = PartOf
 	return &connectorPlan{
 		pods:      pods,
-		namespace: validatedString(es, "namespace", in.namespace, in.component, (*check.Errors).DNSLabel),
+		namespace: check.StringInput(es, "namespace", in.namespace, in.component, (*check.Errors).DNSLabel),
 		parts:     newParts(es, in.tunnelID, in.token, in.cloudflared, pods.PodAnnotations, in.component),
 		selector:  selector,
 		labels:    recommendedLabels(selector, in.labels, pods.Labels),

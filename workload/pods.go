@@ -326,21 +326,3 @@ func recommendedLabels(selector map[string]string, extra, user map[string]string
 	}
 	return out
 }
-
-// validatedString returns in after checking it with fn: now when it is a literal, else inside an apply
-// (the resource that uses the value then fails with the error once it is known; nothing is skipped).
-func validatedString(es *check.Errors, field string, in pulumi.StringInput, component string, fn func(*check.Errors, string, string)) pulumi.StringInput {
-	if in == nil {
-		es.Add(field, nil, "required")
-		return nil
-	}
-	if lit, ok := in.(pulumi.String); ok {
-		fn(es, field, string(lit))
-		return in
-	}
-	return in.ToStringOutput().ApplyT(func(s string) (string, error) {
-		var late check.Errors
-		fn(&late, field, s)
-		return s, late.Err(component)
-	}).(pulumi.StringOutput)
-}

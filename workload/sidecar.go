@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/literal"
 )
 
 // SidecarType names the errors of Sidecar (it registers nothing).
@@ -69,7 +70,7 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 	tok.validate(es, "token")
 	cf.validate(es, "cloudflared")
 	if tok.Secret != nil && tok.Secret.Name != nil {
-		tok.Secret.Name = validatedString(es, "token.secret.name", tok.Secret.Name, component, dnsSubdomain)
+		tok.Secret.Name = check.StringInput(es, "token.secret.name", tok.Secret.Name, component, dnsSubdomain)
 	}
 	if es.Len() > 0 {
 		return nil
@@ -84,7 +85,7 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 		names = append(names, SecretVolume)
 	}
 	c := cf.container(file)
-	return &Parts{
+	parts := &Parts{
 		Container:                     c,
 		Volumes:                       vols,
 		PodAnnotations:                podAnnotations(es, "podAnnotations", annotations, userPodAnnotations, tunnelID),
@@ -94,6 +95,7 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 		container:                     c,
 		volumes:                       vols,
 	}
+	return parts
 }
 
 // podSecurityContext is the pod-level security context of the connector's own pods.
@@ -123,26 +125,123 @@ func (p *Parts) PodSpec(app corev1.PodSpecInput) corev1.PodSpecOutput {
 func (p *Parts) podSpec(app corev1.PodSpecInput, component string) corev1.PodSpecOutput {
 	return pulumi.All(app.ToPodSpecOutput(), p.container.ToContainerOutput(), p.volumes.ToVolumeArrayOutput()).
 		ApplyT(func(xs []any) (corev1.PodSpec, error) {
-			spec, cf, vols := xs[0].(corev1.PodSpec), xs[1].(corev1.Container), xs[2].([]corev1.Volume)
 			var es check.Errors
-			checkClashes(&es, "podSpec", spec.Containers, spec.Volumes, p)
-			checkRestricted(&es, "podSpec", spec)
-			if err := es.Err(component); err != nil {
-				return spec, err
-			}
-			harden(&spec)
-			spec.Containers = append(spec.Containers, cf)
-			spec.Volumes = append(spec.Volumes, vols...)
-			if spec.AutomountServiceAccountToken == nil {
-				no := false
-				spec.AutomountServiceAccountToken = &no
-			}
-			if spec.TerminationGracePeriodSeconds == nil || *spec.TerminationGracePeriodSeconds < p.TerminationGracePeriodSeconds {
-				g := p.TerminationGracePeriodSeconds
-				spec.TerminationGracePeriodSeconds = &g
-			}
-			return spec, nil
+			merged := p.merge(&es, "podSpec", xs[0].(corev1.PodSpec), xs[1].(corev1.Container), xs[2].([]corev1.Volume))
+			return merged, es.Err(component)
 		}).(corev1.PodSpecOutput)
+}
+
+// merge checks the app's spec (errors under field: clashes with the parts, explicit breaks of the
+// restricted standard) and returns it hardened, with cloudflared's container and volumes added. spec
+// is a copy the caller owns.
+func (p *Parts) merge(es *check.Errors, field string, spec corev1.PodSpec, cf corev1.Container, vols []corev1.Volume) corev1.PodSpec {
+	checkClashes(es, field, spec.Containers, spec.Volumes, p)
+	checkRestricted(es, field, spec)
+	if es.Len() > 0 {
+		return spec
+	}
+	harden(&spec)
+	spec.Containers = append(spec.Containers, cf)
+	spec.Volumes = append(spec.Volumes, vols...)
+	if spec.AutomountServiceAccountToken == nil {
+		no := false
+		spec.AutomountServiceAccountToken = &no
+	}
+	if spec.TerminationGracePeriodSeconds == nil || *spec.TerminationGracePeriodSeconds < p.TerminationGracePeriodSeconds {
+		g := p.TerminationGracePeriodSeconds
+		spec.TerminationGracePeriodSeconds = &g
+	}
+	return spec
+}
+
+// mergeLiteral is merge without an apply, for the usual case: an app spec that holds no outputs and sets
+// no security contexts (which harden would have to fill field by field). It returns the merged arguments,
+// or ok false when app is not such a spec (then podSpec merges it once known). Errors land in es.
+func (p *Parts) mergeLiteral(es *check.Errors, field string, app corev1.PodSpecArgs) (merged corev1.PodSpecArgs, ok bool) {
+	var spec corev1.PodSpec
+	if !literal.Into(app, &spec) || spec.SecurityContext != nil {
+		return merged, false
+	}
+	containers, ok := hardenArgs(app.Containers, spec.Containers)
+	if !ok {
+		return merged, false
+	}
+	inits, ok := hardenArgs(app.InitContainers, spec.InitContainers)
+	if !ok {
+		return merged, false
+	}
+	vols, ok := app.Volumes.(corev1.VolumeArray)
+	if !ok && app.Volumes != nil {
+		return merged, false
+	}
+	checkClashes(es, field, spec.Containers, spec.Volumes, p)
+	checkRestricted(es, field, spec)
+	merged = app
+	merged.SecurityContext = restrictedPodArgs()
+	merged.Containers = append(containers, p.container)
+	if inits != nil {
+		merged.InitContainers = inits
+	}
+	merged.Volumes = append(append(corev1.VolumeArray{}, vols...), p.volumes...)
+	if spec.AutomountServiceAccountToken == nil {
+		merged.AutomountServiceAccountToken = pulumi.Bool(false)
+	}
+	if g := spec.TerminationGracePeriodSeconds; g == nil || *g < p.TerminationGracePeriodSeconds {
+		merged.TerminationGracePeriodSeconds = pulumi.Int(p.TerminationGracePeriodSeconds)
+	}
+	return merged, true
+}
+
+// hardenArgs returns the literal containers in with harden's container security context; plain are
+// their values. ok is false when a container sets its own security context or is not a ContainerArgs.
+func hardenArgs(in corev1.ContainerArrayInput, plain []corev1.Container) (corev1.ContainerArray, bool) {
+	if in == nil {
+		return nil, true
+	}
+	arr, ok := in.(corev1.ContainerArray)
+	if !ok {
+		return nil, false
+	}
+	out := make(corev1.ContainerArray, 0, len(arr)+1)
+	for i, ci := range arr {
+		c, ok := containerArgs(ci)
+		if !ok {
+			return nil, false
+		}
+		if plain[i].SecurityContext != nil {
+			return nil, false
+		}
+		c.SecurityContext = restrictedContainerArgs()
+		out = append(out, c)
+	}
+	return out, true
+}
+
+// containerArgs is a container array element as ContainerArgs, when it is one (or a pointer to one).
+func containerArgs(in corev1.ContainerInput) (corev1.ContainerArgs, bool) {
+	switch c := in.(type) {
+	case corev1.ContainerArgs:
+		return c, true
+	case *corev1.ContainerArgs:
+		return *c, true
+	}
+	return corev1.ContainerArgs{}, false
+}
+
+// restrictedPodArgs is what harden sets in a pod without a security context.
+func restrictedPodArgs() *corev1.PodSecurityContextArgs {
+	return &corev1.PodSecurityContextArgs{
+		RunAsNonRoot:   pulumi.Bool(true),
+		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
+}
+
+// restrictedContainerArgs is what harden sets in a container without a security context.
+func restrictedContainerArgs() *corev1.SecurityContextArgs {
+	return &corev1.SecurityContextArgs{
+		AllowPrivilegeEscalation: pulumi.Bool(false),
+		Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+	}
 }
 
 // checkClashes reports app containers or volumes that collide with the parts.
@@ -181,13 +280,8 @@ func literalContainers(in corev1.ContainerArrayInput) []corev1.Container {
 	}
 	var out []corev1.Container
 	for _, ci := range arr {
-		var args corev1.ContainerArgs
-		switch c := ci.(type) {
-		case corev1.ContainerArgs:
-			args = c
-		case *corev1.ContainerArgs:
-			args = *c
-		default:
+		args, ok := containerArgs(ci)
+		if !ok {
 			continue
 		}
 		var lc corev1.Container

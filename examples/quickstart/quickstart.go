@@ -29,7 +29,6 @@ package quickstart
 import (
 	"fmt"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
@@ -43,13 +42,9 @@ import (
 func InPod(ctx *pulumi.Context) error {
 	c := load(ctx, "web")
 	_, err := tunnelgate.NewIngress(ctx, "web", &tunnelgate.IngressArgs{
-		Tunnel:    c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
-		Namespace: pulumi.String(c.namespace),
-		App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
-			Name:  pulumi.String("app"),
-			Image: pulumi.String(c.appImage),
-			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(c.appPort)}},
-		}}},
+		Tunnel:        c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
+		Namespace:     pulumi.String(c.namespace),
+		App:           tunnelgate.ContainerApp("app", c.appImage, c.appPort),
 		Token:         workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
 		NetworkPolicy: c.policy(nil),
 	})

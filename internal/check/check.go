@@ -152,11 +152,14 @@ func (es *Errors) Labels(field string, labels map[string]string) {
 }
 
 // Image adds an error unless ref is a container image reference that a container runtime can pull
-// ("cloudflare/cloudflared:2026.8.2", "registry.example.com/cf/cloudflared@sha256:...").
-func (es *Errors) Image(field, ref string) {
-	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+// ("cloudflare/cloudflared:2026.8.2", "registry.example.com/cf/cloudflared@sha256:...") and returns it
+// parsed (nil when it is not).
+func (es *Errors) Image(field, ref string) reference.Named {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
 		es.Add(field, ref, "not a container image reference: %v", err)
 	}
+	return named
 }
 
 // DNSLabel adds an error unless s is an RFC 1123 label (Kubernetes namespace and object names).

@@ -279,7 +279,19 @@ func registration(t *table, rounds int) error {
 func ms(ns float64) string { return fmt.Sprintf("%.2f ms", ns/1e6) }
 
 // engineLine names the e2e module's engine benchmarks: BenchmarkEngine/connectors=N/<op>/<side>.
-var engineLine = regexp.MustCompile(`^BenchmarkEngine/connectors=(\d+)/(up|noop)/(tunnelgate|handwritten)$`)
+var engineLine = regexp.MustCompile(`^BenchmarkEngine/connectors=(\d+)/(up|noop|up-nocheckpoints)/(tunnelgate|handwritten)$`)
+
+// engineOps are the engine benchmark's operations in table order, with their row names.
+var engineOps = []struct{ op, what string }{
+	{"up", "Real engine, `up` (workload + network)"},
+	{"noop", "Real engine, no-op `up`"},
+	{"up-nocheckpoints", "Real engine, `up` with `PULUMI_SKIP_CHECKPOINTS=true`"},
+}
+
+// engineOp is the index of op in engineOps.
+func engineOp(op string) int {
+	return slices.IndexFunc(engineOps, func(o struct{ op, what string }) bool { return o.op == op })
+}
 
 // engine runs the e2e module's BenchmarkEngine (real engine, kubernetes provider, local API server)
 // in rounds; it fails with the reason when the real-parts harness or its tools are missing.
@@ -328,15 +340,11 @@ func engine(t *table, rounds int) error {
 		if na != nb {
 			return na - nb
 		}
-		return strings.Compare(b.op, a.op) // up before noop
+		return engineOp(a.op) - engineOp(b.op)
 	})
 	for _, k := range order {
 		p := got[k]
-		what := "Real engine, `up` (workload + network)"
-		if k.op == "noop" {
-			what = "Real engine, no-op `up`"
-		}
-		t.add(what, k.n+" connectors", sec(median(p.lib)), sec(median(p.hand)), median(p.ratio), maxRatio)
+		t.add(engineOps[engineOp(k.op)].what, k.n+" connectors", sec(median(p.lib)), sec(median(p.hand)), median(p.ratio), maxRatio)
 	}
 	t.notes = append(t.notes, fmt.Sprintf("Real engine: %d rounds of `cd e2e && go test -run '^$' -bench '^BenchmarkEngine$' -benchtime 1x`, sides alternating within each round.", rounds))
 	return nil

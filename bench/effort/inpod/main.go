@@ -6,7 +6,6 @@
 package main
 
 import (
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate"
@@ -26,12 +25,8 @@ func Program(ctx *pulumi.Context) error {
 			Vault:     &tunnel.VaultSecret{Path: "apps/web/cloudflared"},
 		},
 		Namespace: pulumi.String("apps"),
-		App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
-			Name:  pulumi.String("app"),
-			Image: pulumi.String("ghcr.io/example/web:1.0.0"),
-			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(4000)}},
-		}}},
-		Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
+		App:       tunnelgate.ContainerApp("app", "ghcr.io/example/web:1.0.0", 4000),
+		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
 	})
 	return err
 }
