@@ -81,7 +81,7 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			return nil, err
 		}
 		comp.Kubernetes = np
-		comp.ObjectName = np.Metadata.Name().Elem()
+		comp.ObjectName = component.ObjectName[metav1.ObjectMeta](np.Metadata)
 	default:
 		cnp, err := apiextensions.NewCustomResource(ctx, name+"-"+RoleCilium, &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String("cilium.io/v2"),
@@ -93,7 +93,7 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			return nil, err
 		}
 		comp.Cilium = cnp
-		comp.ObjectName = cnp.Metadata.Name().Elem()
+		comp.ObjectName = component.ObjectName[*metav1.ObjectMeta](cnp.Metadata)
 	}
 	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"kind":       pulumi.String(string(comp.Kind)),

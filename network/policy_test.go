@@ -497,6 +497,16 @@ func TestOutputsAndTree(t *testing.T) {
 	if objectName != "edge-cnp-268a5ba8" || namespace != "apps" {
 		t.Errorf("outputs objectName %q namespace %q, want edge-cnp-268a5ba8 and apps", objectName, namespace)
 	}
+	var netpolName string
+	if _, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		np, err := network.NewPolicy(ctx, "edge", &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: network.KindKubernetes})
+		if err == nil {
+			np.ObjectName.ApplyT(func(n string) string { netpolName = n; return n })
+		}
+		return err
+	}); err != nil || !strings.HasPrefix(netpolName, "edge-netpol-") {
+		t.Errorf("NetworkPolicy ObjectName %q (%v), want edge-netpol-<suffix>", netpolName, err)
+	}
 	if pol.Kind != network.KindCilium || pol.Cilium == nil || pol.Kubernetes != nil {
 		t.Errorf("Kind %q, Cilium %v, Kubernetes %v: want cilium with only the Cilium child", pol.Kind, pol.Cilium, pol.Kubernetes)
 	}

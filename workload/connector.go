@@ -3,6 +3,7 @@ package workload
 import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -167,7 +168,7 @@ func (plan *connectorPlan) register(ctx *pulumi.Context, typ, name string, comp 
 		return err
 	}
 	w.SelectorLabels, w.MetricsPort = plan.selector, plan.parts.MetricsPort
-	w.Namespace = w.Deployment.Metadata.Namespace().Elem()
+	w.Namespace = component.ObjectNamespace[metav1.ObjectMeta](w.Deployment.Metadata)
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"deploymentName": pulumi.String(plan.pods.Name),
 		"namespace":      w.Namespace,

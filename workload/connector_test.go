@@ -187,6 +187,7 @@ func TestConnectorCustomised(t *testing.T) {
 // TestConnectorOutputs checks the plain data the network package and the root package compose with.
 func TestConnectorOutputs(t *testing.T) {
 	var comp *workload.Connector
+	var namespace string
 	res := run(t, func(ctx *pulumi.Context) error {
 		var err error
 		comp, err = workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
@@ -195,8 +196,14 @@ func TestConnectorOutputs(t *testing.T) {
 			Cloudflared: workload.Cloudflared{MetricsPort: 9100},
 			Pods:        workload.Pods{Replicas: 1},
 		})
+		if err == nil {
+			comp.Namespace.ApplyT(func(ns string) string { namespace = ns; return ns })
+		}
 		return err
 	})
+	if namespace != "apps" {
+		t.Errorf("Namespace output %q, want apps (from the Deployment's metadata)", namespace)
+	}
 	eqJSON(t, "selector", comp.SelectorLabels, `{"app.kubernetes.io/instance":"edge","app.kubernetes.io/name":"cloudflared"}`)
 	if comp.MetricsPort != 9100 || comp.PodDisruptionBudget != nil || comp.ServiceAccount != nil || comp.Deployment == nil {
 		t.Errorf("outputs: %+v", comp)
