@@ -85,7 +85,7 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 		names = append(names, SecretVolume)
 	}
 	c := cf.container(file)
-	parts := &Parts{
+	return &Parts{
 		Container:                     c,
 		Volumes:                       vols,
 		PodAnnotations:                podAnnotations(es, "podAnnotations", annotations, userPodAnnotations, tunnelID),
@@ -95,7 +95,6 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 		container:                     c,
 		volumes:                       vols,
 	}
-	return parts
 }
 
 // podSecurityContext is the pod-level security context of the connector's own pods.
