@@ -163,7 +163,8 @@ func quantity(s string) (float64, bool) {
 		num, suffix = s[:i], s[i:]
 	}
 	mul, ok := quantityMul[suffix]
-	if !ok || num == "" || num == "." || strings.Count(num, ".") > 1 || strings.HasSuffix(num, ".") {
+	// ParseFloat rejects a second dot but accepts "1.", which Kubernetes does not.
+	if !ok || num == "" || strings.HasSuffix(num, ".") {
 		return 0, false
 	}
 	n, err := strconv.ParseFloat(num, 64)

@@ -139,18 +139,28 @@ func (p *Parts) merge(es *check.Errors, field string, spec corev1.PodSpec, cf co
 	if es.Len() > 0 {
 		return spec
 	}
+	noAutomount, grace := p.podFills(spec)
 	harden(&spec)
 	spec.Containers = append(spec.Containers, cf)
 	spec.Volumes = append(spec.Volumes, vols...)
-	if spec.AutomountServiceAccountToken == nil {
+	if noAutomount {
 		no := false
 		spec.AutomountServiceAccountToken = &no
 	}
-	if spec.TerminationGracePeriodSeconds == nil || *spec.TerminationGracePeriodSeconds < p.TerminationGracePeriodSeconds {
-		g := p.TerminationGracePeriodSeconds
-		spec.TerminationGracePeriodSeconds = &g
+	if grace != nil {
+		spec.TerminationGracePeriodSeconds = grace
 	}
 	return spec
+}
+
+// podFills is what merge sets in the app's pod besides hardening it: automountServiceAccountToken false
+// when the app leaves it unset, and terminationGracePeriodSeconds raised to the connector's (nil: keep).
+func (p *Parts) podFills(spec corev1.PodSpec) (noAutomount bool, grace *int) {
+	if g := spec.TerminationGracePeriodSeconds; g == nil || *g < p.TerminationGracePeriodSeconds {
+		v := p.TerminationGracePeriodSeconds
+		grace = &v
+	}
+	return spec.AutomountServiceAccountToken == nil, grace
 }
 
 // mergeLiteral is merge without an apply, for the usual case: an app spec that holds no outputs and sets
@@ -182,11 +192,12 @@ func (p *Parts) mergeLiteral(es *check.Errors, field string, app corev1.PodSpecA
 		merged.InitContainers = inits
 	}
 	merged.Volumes = append(append(corev1.VolumeArray{}, vols...), p.volumes...)
-	if spec.AutomountServiceAccountToken == nil {
+	noAutomount, grace := p.podFills(spec)
+	if noAutomount {
 		merged.AutomountServiceAccountToken = pulumi.Bool(false)
 	}
-	if g := spec.TerminationGracePeriodSeconds; g == nil || *g < p.TerminationGracePeriodSeconds {
-		merged.TerminationGracePeriodSeconds = pulumi.Int(p.TerminationGracePeriodSeconds)
+	if grace != nil {
+		merged.TerminationGracePeriodSeconds = pulumi.Int(*grace)
 	}
 	return merged, true
 }
