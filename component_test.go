@@ -26,7 +26,7 @@ const (
 	tConfig     = "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig"
 	tRecord     = "cloudflare:index/record:Record"
 	tVault      = "vault:kv/secretV2:SecretV2"
-	tRandom     = "random:index/randomBytes:RandomBytes"
+	tRandom     = "random:index/randomPassword:RandomPassword"
 	tDeployment = "kubernetes:apps/v1:Deployment"
 	tCNP        = "kubernetes:cilium.io/v2:CiliumNetworkPolicy"
 )
@@ -62,14 +62,15 @@ func path(v any, keys ...any) any {
 
 func TestInPodGraph(t *testing.T) {
 	res := runSeed(t, quickstart.InPod)
-	want := `tunnelgate:index:Ingress web
+	want := `kubernetes:core/v1:Namespace namespace
+tunnelgate:index:Ingress web
   tunnelgate:network:Policy web
     kubernetes:cilium.io/v2:CiliumNetworkPolicy web-cnp
   tunnelgate:tunnel:Tunnel web
     cloudflare:index/record:Record web-dns-app.example.com
     cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared web-tunnel
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
-    random:index/randomBytes:RandomBytes web-secret
+    random:index/randomPassword:RandomPassword web-secret
     vault:kv/secretV2:SecretV2 web-vault
   tunnelgate:workload:App web
     kubernetes:apps/v1:Deployment web-deployment
@@ -117,14 +118,15 @@ func TestInPodGraph(t *testing.T) {
 
 func TestOwnPodGraph(t *testing.T) {
 	res := runSeed(t, quickstart.OwnPod)
-	want := `tunnelgate:index:Ingress site
+	want := `kubernetes:core/v1:Namespace namespace
+tunnelgate:index:Ingress site
   tunnelgate:network:Policy site
     kubernetes:cilium.io/v2:CiliumNetworkPolicy site-cnp
   tunnelgate:tunnel:Tunnel site
     cloudflare:index/record:Record site-dns-app.example.com
     cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared site-tunnel
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig site-config
-    random:index/randomBytes:RandomBytes site-secret
+    random:index/randomPassword:RandomPassword site-secret
     vault:kv/secretV2:SecretV2 site-vault
   tunnelgate:workload:Connector site
     kubernetes:apps/v1:Deployment site-deployment
@@ -248,10 +250,10 @@ func TestSecrets(t *testing.T) {
 		sec := r.Must(t, tRandom, "web-secret")
 		token := dryrun.Plain(tun.Outputs)["tunnelToken"].(string)
 		secret := dryrun.Plain(sec.Outputs)
-		if !tun.Outputs["tunnelToken"].IsSecret() || !sec.Outputs["base64"].IsSecret() {
+		if !tun.Outputs["tunnelToken"].IsSecret() || !sec.Outputs["result"].IsSecret() {
 			t.Fatal("token or tunnel secret not secret")
 		}
-		if leaks := r.SecretLeaks(token, secret["base64"].(string), secret["hex"].(string)); len(leaks) > 0 {
+		if leaks := r.SecretLeaks(token, secret["result"].(string)); len(leaks) > 0 {
 			t.Errorf("secret values in plain properties:\n%s", strings.Join(leaks, "\n"))
 		}
 	}

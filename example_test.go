@@ -39,7 +39,7 @@ func ExampleNewIngress() {
 	//     cloudflare:index/record:Record web-dns-app.example.com
 	//     cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared web-tunnel
 	//     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
-	//     random:index/randomBytes:RandomBytes web-secret
+	//     random:index/randomPassword:RandomPassword web-secret
 	//     vault:kv/secretV2:SecretV2 web-vault
 	//   tunnelgate:workload:App web
 	//     kubernetes:apps/v1:Deployment web-deployment

@@ -60,8 +60,9 @@ func Seed(n int) Params {
 // HandWritten registers the resources of p the way a user would without tunnelgate.
 func HandWritten(ctx *pulumi.Context, p Params) error {
 	name := p.Name
-	secret, err := random.NewRandomBytes(ctx, name+"-secret", &random.RandomBytesArgs{
-		Length:  pulumi.Int(32),
+	secret, err := random.NewRandomPassword(ctx, name+"-secret", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(44),
+		Special: pulumi.Bool(false),
 		Keepers: pulumi.StringMap{"rotation": pulumi.String("")},
 	})
 	if err != nil {
@@ -73,7 +74,7 @@ func HandWritten(ctx *pulumi.Context, p Params) error {
 	tun, err := cloudflare.NewZeroTrustTunnelCloudflared(ctx, name+"-tunnel", &cloudflare.ZeroTrustTunnelCloudflaredArgs{
 		AccountId: account,
 		Name:      pulumi.String(ctx.Project() + "-" + ctx.Stack() + "-" + name),
-		Secret:    secret.Base64,
+		Secret:    secret.Result,
 		ConfigSrc: pulumi.String("cloudflare"),
 	})
 	if err != nil {
@@ -119,7 +120,7 @@ func HandWritten(ctx *pulumi.Context, p Params) error {
 		return string(b), err
 	}).(pulumi.StringOutput)
 	vault, err := kv.NewSecretV2(ctx, name+"-vault", &kv.SecretV2Args{
-		Mount: pulumi.String("secret"), Name: pulumi.String(p.VaultPath), DataJson: data,
+		Mount: pulumi.String("secret"), Name: pulumi.String(p.VaultPath), DataJson: data, DeleteAllVersions: pulumi.Bool(true),
 	}, afterConfig)
 	if err != nil {
 		return err

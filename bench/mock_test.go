@@ -15,9 +15,9 @@ func (lightMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 func (lightMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	out := args.Inputs
 	switch args.TypeToken {
-	case "random:index/randomBytes:RandomBytes":
+	case "random:index/randomPassword:RandomPassword":
 		out = out.Copy()
-		out["base64"] = resource.NewProperty("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=")
+		out["result"] = resource.NewProperty("c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2Vj")
 	case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
 		out = out.Copy()
 		out["cname"] = resource.NewProperty(args.Name + "-id.cfargotunnel.com")

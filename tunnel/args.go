@@ -24,8 +24,12 @@ const (
 
 // Fixed values of every tunnel.
 const (
-	// SecretLength is the number of random bytes of the tunnel secret (Cloudflare requires at least 32).
-	SecretLength = 32
+	// SecretLength is the length of the tunnel secret as Cloudflare receives it: 44 characters drawn
+	// from letters and digits (pulumi-random's RandomPassword, about 262 bits of entropy). Every such
+	// string is valid base64 and decodes to SecretBytes bytes (Cloudflare requires at least 32).
+	SecretLength = 44
+	// SecretBytes is the length of the decoded tunnel secret: 44 base64 characters are 33 bytes.
+	SecretBytes = SecretLength / 4 * 3
 	// ConfigSource is the tunnel's config_src: the ingress rules live in Cloudflare and cloudflared runs
 	// from a token only ("remotely managed tunnel").
 	ConfigSource = "cloudflare"
@@ -135,12 +139,20 @@ type VaultSecret struct {
 	IDKey string `pulumi:"idKey,optional"`
 	// Namespace is the Vault Enterprise namespace, relative to the provider's. Empty: the provider's.
 	Namespace string `pulumi:"namespace,optional"`
+	// KeepVersions keeps the secret's earlier versions and metadata when the secret is destroyed (Vault's
+	// soft delete of the latest version only). By default destroy deletes every version and the metadata,
+	// so that no token of this tunnel stays readable (`?version=N`) after the tunnel is gone. Versions
+	// written by earlier rotations stay until then either way: they hold tokens of tunnels that rotation
+	// deleted, with which no connector can run.
+	KeepVersions bool `pulumi:"keepVersions,optional"`
 }
 
 // VaultLocation is where the token can be read back, after defaults: what a workload needs.
 type VaultLocation struct {
 	// Mount, Path, TokenKey, IDKey and Namespace are VaultSecret's fields after defaults.
 	Mount, Path, TokenKey, IDKey, Namespace string
+	// KeepVersions is VaultSecret.KeepVersions.
+	KeepVersions bool
 }
 
 // ReadPath is the KV v2 API path of the secret, "<mount>/data/<path>", as the Vault Agent Injector's
@@ -189,7 +201,9 @@ func (a *Args) VaultLocation() (VaultLocation, bool) {
 		return VaultLocation{}, false
 	}
 	v := d.Vault
-	return VaultLocation{Mount: v.Mount, Path: v.Path, TokenKey: v.TokenKey, IDKey: v.IDKey, Namespace: v.Namespace}, true
+	return VaultLocation{
+		Mount: v.Mount, Path: v.Path, TokenKey: v.TokenKey, IDKey: v.IDKey, Namespace: v.Namespace, KeepVersions: v.KeepVersions,
+	}, true
 }
 
 // Hostnames returns the distinct public hostnames of the routes, in route order: one DNS record each.

@@ -21,14 +21,18 @@
 //
 //	name              type token                                                                  parent
 //	N                 tunnelgate:tunnel:Tunnel                                                    (caller's)
-//	N-secret          random:index/randomBytes:RandomBytes                                        N
+//	N-secret          random:index/randomPassword:RandomPassword                                  N
 //	N-tunnel          cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared      N
 //	N-config          cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig  N
 //	N-dns-<hostname>  cloudflare:index/record:Record (one per distinct hostname)                 N
 //	N-vault           vault:kv/secretV2:SecretV2 (only with Args.Vault)                           N
 //
-// N-secret is 32 random bytes (keepers {"rotation": Args.Rotation}); its base64 output is the tunnel
-// secret. N-tunnel has config_src "cloudflare". N-config holds the ingress rules.
+// N-secret is the tunnel secret: 44 random letters and digits (keepers {"rotation": Args.Rotation}),
+// which is valid base64 for 33 bytes (Cloudflare requires at least 32) with about 262 bits of entropy.
+// It is a RandomPassword rather than a RandomBytes because pulumi-random uses a RandomBytes' base64 value
+// as its resource id, and ids are stored in plain text in the state (and shown by `pulumi up --diff`);
+// a RandomPassword's id is "none" and its result is a secret. N-tunnel has config_src "cloudflare".
+// N-config holds the ingress rules.
 //
 // Record names use the hostname as written ("edge-dns-app.example.com", "edge-dns-*.example.com",
 // "edge-dns-example.com" for the apex; see RecordName) because a dots-to-dashes slug is not injective.
@@ -45,7 +49,9 @@
 //
 // The Vault secret (Mount default "secret", Path required, without "data/") holds
 // {"tunnel_token": <token>, "tunnel_id": <id>} (keys configurable); it is read at
-// "<mount>/data/<path>" (VaultLocation.ReadPath).
+// "<mount>/data/<path>" (VaultLocation.ReadPath). Every change (a rotation) writes a new version; destroy
+// deletes all versions and the metadata (delete_all_versions), unless VaultSecret.KeepVersions asks for
+// Vault's soft delete of the latest version only.
 //
 // # Rule order
 //

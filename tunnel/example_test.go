@@ -42,7 +42,7 @@ func ExampleNewTunnel() {
 	//   cloudflare:index/record:Record edge-dns-app.example.com
 	//   cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared edge-tunnel
 	//   cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
-	//   random:index/randomBytes:RandomBytes edge-secret
+	//   random:index/randomPassword:RandomPassword edge-secret
 	//   vault:kv/secretV2:SecretV2 edge-vault
 }
 

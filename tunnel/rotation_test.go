@@ -26,7 +26,7 @@ func runGeneration(t *testing.T, rotation string) generation {
 	tout := dryrun.Plain(tun.Outputs)
 	g := generation{
 		res:    res,
-		secret: dryrun.Plain(res.Must(t, tRandom, "edge-secret").Outputs)["base64"].(string),
+		secret: dryrun.Plain(res.Must(t, tRandom, "edge-secret").Outputs)["result"].(string),
 		name:   plain(tun)["name"].(string), id: tun.ID,
 		token: tout["tunnelToken"].(string), cname: tout["cname"].(string),
 		records: map[string]string{}, urns: map[string]string{},

@@ -62,8 +62,11 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		return nil, err
 	}
 
-	secret, err := random.NewRandomBytes(ctx, name+"-secret", &random.RandomBytesArgs{
+	// RandomPassword, not RandomBytes: RandomBytes uses its base64 value as the resource id, and ids are
+	// never encrypted in state. RandomPassword's id is "none" and its result a secret.
+	secret, err := random.NewRandomPassword(ctx, name+"-secret", &random.RandomPasswordArgs{
 		Length:  pulumi.Int(SecretLength),
+		Special: pulumi.Bool(false),
 		Keepers: pulumi.StringMap{"rotation": pulumi.String(d.Rotation)},
 	}, child...)
 	if err != nil {
@@ -73,7 +76,7 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	tun, err := cloudflare.NewZeroTrustTunnelCloudflared(ctx, name+"-tunnel", &cloudflare.ZeroTrustTunnelCloudflaredArgs{
 		AccountId: accountID,
 		Name:      pulumi.String(TunnelName(d.Name, d.Rotation)),
-		Secret:    secret.Base64,
+		Secret:    secret.Result,
 		ConfigSrc: pulumi.String(ConfigSource),
 	}, append(child, pulumi.DeleteBeforeReplace(false))...)
 	if err != nil {
@@ -125,7 +128,10 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			b, err := json.Marshal(map[string]string{loc.TokenKey: v[0].(string), loc.IDKey: v[1].(string)})
 			return string(b), err
 		}).(pulumi.StringOutput)
-		va := &kv.SecretV2Args{Mount: pulumi.String(loc.Mount), Name: pulumi.String(loc.Path), DataJson: data}
+		va := &kv.SecretV2Args{
+			Mount: pulumi.String(loc.Mount), Name: pulumi.String(loc.Path), DataJson: data,
+			DeleteAllVersions: pulumi.Bool(!loc.KeepVersions),
+		}
 		if loc.Namespace != "" {
 			va.Namespace = pulumi.String(loc.Namespace)
 		}

@@ -21,7 +21,7 @@ const (
 	account = "0123456789abcdef0123456789abcdef"
 	zone    = "fedcba9876543210fedcba9876543210"
 
-	tRandom = "random:index/randomBytes:RandomBytes"
+	tRandom = "random:index/randomPassword:RandomPassword"
 	tTunnel = "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared"
 	tConfig = "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig"
 	tRecord = "cloudflare:index/record:Record"
@@ -79,7 +79,7 @@ tunnelgate:tunnel:Tunnel edge
   cloudflare:index/record:Record edge-dns-example.com
   cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared edge-tunnel
   cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
-  random:index/randomBytes:RandomBytes edge-secret
+  random:index/randomPassword:RandomPassword edge-secret
   vault:kv/secretV2:SecretV2 edge-vault
 `
 	if got := res.Tree(); got != want {
@@ -105,12 +105,15 @@ tunnelgate:tunnel:Tunnel edge
 func TestTunnelAndSecret(t *testing.T) {
 	res := run(t, baseArgs())
 	sec := res.Must(t, tRandom, "edge-secret")
-	if got := plain(sec); !reflect.DeepEqual(got, map[string]any{"length": 32.0, "keepers": map[string]any{"rotation": ""}}) {
+	if got := plain(sec); !reflect.DeepEqual(got, map[string]any{"length": 44.0, "special": false, "keepers": map[string]any{"rotation": ""}}) {
 		t.Errorf("secret inputs: %v", got)
 	}
-	b64 := plain(&dryrun.Resource{Inputs: sec.Outputs})["base64"].(string)
-	if raw, err := base64.StdEncoding.DecodeString(b64); err != nil || len(raw) != 32 {
-		t.Errorf("secret: %d bytes, %v", len(raw), err)
+	if sec.ID != "none" {
+		t.Errorf("secret id %q: an id is stored in plain text, it must carry nothing", sec.ID)
+	}
+	b64 := plain(&dryrun.Resource{Inputs: sec.Outputs})["result"].(string)
+	if raw, err := base64.StdEncoding.DecodeString(b64); err != nil || len(raw) < 32 || len(raw) != tunnel.SecretBytes {
+		t.Errorf("secret %q: %d bytes, %v; want valid base64 of %d >= 32 bytes", b64, len(raw), err, tunnel.SecretBytes)
 	}
 	tun := res.Must(t, tTunnel, "edge-tunnel")
 	want := map[string]any{"accountId": account, "name": "tunnelgate-dev-edge", "secret": b64, "configSrc": "cloudflare"}
@@ -303,14 +306,14 @@ func toAny(ss []string) []any {
 
 func TestVault(t *testing.T) {
 	a := baseArgs()
-	a.Vault = &tunnel.VaultSecret{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a"}
+	a.Vault = &tunnel.VaultSecret{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a", KeepVersions: true}
 	res := run(t, a)
 	tun := res.Must(t, tTunnel, "edge-tunnel")
 	token := plain(&dryrun.Resource{Inputs: tun.Outputs})["tunnelToken"].(string)
 	v := res.Must(t, tVault, "edge-vault")
 	in := plain(v)
-	if in["mount"] != "kv" || in["name"] != "prod/edge" || in["namespace"] != "team-a" {
-		t.Errorf("vault mount/name/namespace: %v", in)
+	if in["mount"] != "kv" || in["name"] != "prod/edge" || in["namespace"] != "team-a" || in["deleteAllVersions"] != false {
+		t.Errorf("vault mount/name/namespace/deleteAllVersions: %v", in)
 	}
 	var data map[string]string
 	if err := json.Unmarshal([]byte(in["dataJson"].(string)), &data); err != nil {
@@ -335,7 +338,7 @@ func TestVault(t *testing.T) {
 		}
 	}
 	loc, ok := a.VaultLocation()
-	if want := (tunnel.VaultLocation{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a"}); !ok || loc != want {
+	if want := (tunnel.VaultLocation{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a", KeepVersions: true}); !ok || loc != want {
 		t.Errorf("VaultLocation() = %+v %v", loc, ok)
 	}
 }
@@ -343,7 +346,8 @@ func TestVault(t *testing.T) {
 func TestVaultDefaults(t *testing.T) {
 	res := run(t, baseArgs())
 	in := plain(res.Must(t, tVault, "edge-vault"))
-	if in["mount"] != "secret" || in["name"] != "prod/my_app/cloudflared" {
+	// destroy deletes every version and the metadata: no token stays readable with ?version=N.
+	if in["mount"] != "secret" || in["name"] != "prod/my_app/cloudflared" || in["deleteAllVersions"] != true {
 		t.Errorf("vault: %v", in)
 	}
 	var data map[string]string
@@ -385,7 +389,7 @@ func TestSecrets(t *testing.T) {
 	for _, r := range []struct {
 		res  *dryrun.Resource
 		keys []string
-	}{{sec, []string{"base64", "hex"}}, {tun, []string{"secret", "tunnelToken"}}} {
+	}{{sec, []string{"result", "bcryptHash"}}, {tun, []string{"secret", "tunnelToken"}}} {
 		for _, k := range r.keys {
 			if v := r.res.Outputs[resource.PropertyKey(k)]; !v.IsSecret() {
 				t.Errorf("%s output %s is not secret", r.res.Name, k)
@@ -400,10 +404,10 @@ func TestSecrets(t *testing.T) {
 	}
 	token := plain(&dryrun.Resource{Inputs: tun.Outputs})["tunnelToken"].(string)
 	secret := plain(&dryrun.Resource{Inputs: sec.Outputs})
-	if token == "" || secret["base64"] == "" {
+	if token == "" || secret["result"] == "" {
 		t.Fatal("no token or secret simulated")
 	}
-	if leaks := res.SecretLeaks(token, secret["base64"].(string), secret["hex"].(string)); len(leaks) > 0 {
+	if leaks := res.SecretLeaks(token, secret["result"].(string)); len(leaks) > 0 {
 		t.Errorf("secret leaks:\n%s", strings.Join(leaks, "\n"))
 	}
 	if got := plain(out)["token"]; got != token {

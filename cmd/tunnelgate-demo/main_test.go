@@ -35,7 +35,7 @@ func TestDemoWritesWhatItShows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"Deployment", "PodDisruptionBudget", "CiliumNetworkPolicy"} {
+			for _, k := range []string{"Namespace", "Deployment", "PodDisruptionBudget", "CiliumNetworkPolicy"} {
 				if strings.Contains(string(b), "\nkind: "+k+"\n") {
 					kinds[k]++
 				}
@@ -44,7 +44,7 @@ func TestDemoWritesWhatItShows(t *testing.T) {
 				t.Errorf("%s: cloudflared does not read the token from a file", f)
 			}
 		}
-		if len(files) != 3 || kinds["Deployment"] != 1 || kinds["PodDisruptionBudget"] != 1 || kinds["CiliumNetworkPolicy"] != 1 {
+		if len(files) != 4 || kinds["Namespace"] != 1 || kinds["Deployment"] != 1 || kinds["PodDisruptionBudget"] != 1 || kinds["CiliumNetworkPolicy"] != 1 {
 			t.Errorf("%s: files %v kinds %v", layout, files, kinds)
 		}
 	}

@@ -12,6 +12,7 @@
 //	zoneName        both                                    zone's domain; with no zoneId it is looked up
 //	hostname        both           (required)               public hostname, e.g. app.example.com
 //	namespace       both           apps                     Kubernetes namespace of everything
+//	createNamespace both           true                     create the namespace (false: it must exist)
 //	vaultRole       both           (required)               Vault Kubernetes auth role of the pods
 //	vaultPath       both           <namespace>/<app>/cloudflared  KV v2 path (mount "secret") of the token
 //	rotation        both                                    secret generation; change it to rotate
@@ -21,6 +22,10 @@
 //	backend         OwnPod         see below                the same for the backend ("/api/v0/")
 //	networkPolicy   both           cilium                   cilium, kubernetes or none
 //
+// The programs create the namespace (a Namespace resource named "namespace"), so that a first `pulumi up`
+// works on a fresh cluster; `pulumi destroy` then deletes it with everything in it. Set createNamespace to
+// false to deploy into a namespace that exists already (or that another stack owns).
+//
 // OwnPod's frontend defaults to {"service": "http://frontend.<ns>.svc.cluster.local:80",
 // "labels": {"app": "frontend"}, "port": 8080} (port: the pods' port the Service targets), the backend
 // to the same with "backend" and 8081.
@@ -29,6 +34,8 @@ package quickstart
 import (
 	"fmt"
 
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
@@ -41,14 +48,12 @@ import (
 // InPod is the in-pod deployment: the app listening on localhost:<appPort>, cloudflared beside it.
 func InPod(ctx *pulumi.Context) error {
 	c := load(ctx, "web")
-	_, err := tunnelgate.NewIngress(ctx, "web", &tunnelgate.IngressArgs{
+	return c.deploy(ctx, "web", &tunnelgate.IngressArgs{
 		Tunnel:        c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
-		Namespace:     pulumi.String(c.namespace),
 		App:           tunnelgate.ContainerApp("app", c.appImage, c.appPort),
 		Token:         workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
 		NetworkPolicy: c.policy(nil),
 	})
-	return err
 }
 
 // Origin is one own-pod origin as stack config describes it.
@@ -67,12 +72,11 @@ func OwnPod(ctx *pulumi.Context) error {
 	c := load(ctx, "site")
 	front := c.origin("frontend", 8080)
 	back := c.origin("backend", 8081)
-	_, err := tunnelgate.NewIngress(ctx, "site", &tunnelgate.IngressArgs{
+	return c.deploy(ctx, "site", &tunnelgate.IngressArgs{
 		Tunnel: c.tunnel(
 			tunnel.Route{Hostname: c.hostname, Path: "^/api/v0/", Service: back.Service},
 			tunnel.Route{Hostname: c.hostname, Service: front.Service},
 		),
-		Namespace: pulumi.String(c.namespace),
 		Connector: &workload.Pods{},
 		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
 		NetworkPolicy: c.policy([]network.Peer{
@@ -80,7 +84,6 @@ func OwnPod(ctx *pulumi.Context) error {
 			{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
 		}),
 	})
-	return err
 }
 
 type settings struct {
@@ -89,6 +92,7 @@ type settings struct {
 	namespace, vaultRole, vaultPath, rotation string
 	appImage, policyKind                      string
 	appPort                                   int
+	createNamespace                           bool
 }
 
 func load(ctx *pulumi.Context, app string) settings {
@@ -97,13 +101,37 @@ func load(ctx *pulumi.Context, app string) settings {
 		cfg: cfg, accountID: cfg.Get("accountId"), zoneID: cfg.Get("zoneId"), zoneName: cfg.Get("zoneName"),
 		hostname: cfg.Get("hostname"), namespace: or(cfg.Get("namespace"), "apps"), vaultRole: cfg.Get("vaultRole"),
 		rotation: cfg.Get("rotation"), appImage: cfg.Get("appImage"), appPort: cfg.GetInt("appPort"),
-		policyKind: or(cfg.Get("networkPolicy"), "cilium"),
+		policyKind: or(cfg.Get("networkPolicy"), "cilium"), createNamespace: true,
+	}
+	if v, err := cfg.TryBool("createNamespace"); err == nil {
+		s.createNamespace = v
 	}
 	s.vaultPath = or(cfg.Get("vaultPath"), s.namespace+"/"+app+"/cloudflared")
 	if s.appPort == 0 {
 		s.appPort = 4000
 	}
 	return s
+}
+
+// deploy checks args before anything is registered (a bad config creates nothing, not even the
+// namespace), creates the namespace unless createNamespace is false, and registers the Ingress in it.
+// With a created namespace, args.Namespace is the Namespace's output, so every object waits for it.
+func (s settings) deploy(ctx *pulumi.Context, name string, args *tunnelgate.IngressArgs) error {
+	args.Namespace = pulumi.String(s.namespace)
+	if err := args.Validate(); err != nil {
+		return err
+	}
+	if s.createNamespace {
+		ns, err := corev1.NewNamespace(ctx, "namespace", &corev1.NamespaceArgs{
+			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(s.namespace)},
+		})
+		if err != nil {
+			return err
+		}
+		args.Namespace = ns.Metadata.Name().Elem()
+	}
+	_, err := tunnelgate.NewIngress(ctx, name, args)
+	return err
 }
 
 func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {

@@ -2,6 +2,7 @@ package quickstart_test
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,6 +57,25 @@ func TestConfigKeys(t *testing.T) {
 			}
 			md := dryrun.Plain(res.Get("kubernetes:apps/v1:Deployment", "web-deployment").Inputs)["metadata"].(map[string]any)
 			if md["namespace"] != "shop" {
+				t.Errorf("namespace %v", md["namespace"])
+			}
+		}},
+		{"namespace created", quickstart.OwnPod, nil, func(t *testing.T, res *dryrun.Result) {
+			ns := res.Must(t, "kubernetes:core/v1:Namespace", "namespace")
+			if got := dryrun.Plain(ns.Inputs)["metadata"].(map[string]any)["name"]; got != "apps" {
+				t.Errorf("namespace name %v", got)
+			}
+			dep := res.Must(t, "kubernetes:apps/v1:Deployment", "site-deployment")
+			if !slices.Contains(dep.PropertyDependencies["metadata"], ns.URN) {
+				t.Errorf("the Deployment does not wait for the namespace: %v", dep.PropertyDependencies["metadata"])
+			}
+		}},
+		{"existing namespace", quickstart.InPod, map[string]string{"tunnelgate:createNamespace": "false"}, func(t *testing.T, res *dryrun.Result) {
+			if n := len(res.OfType("kubernetes:core/v1:Namespace")); n != 0 {
+				t.Errorf("%d namespaces with createNamespace=false", n)
+			}
+			md := dryrun.Plain(res.Must(t, "kubernetes:apps/v1:Deployment", "web-deployment").Inputs)["metadata"].(map[string]any)
+			if md["namespace"] != "apps" {
 				t.Errorf("namespace %v", md["namespace"])
 			}
 		}},

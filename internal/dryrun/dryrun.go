@@ -159,14 +159,22 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	switch args.TypeToken {
 	case "random:index/randomBytes:RandomBytes":
-		n := 32
-		if l, ok := args.Inputs["length"]; ok && l.IsNumber() {
-			n = int(l.NumberValue())
-		}
-		b := fakeBytes("random/"+rpc.GetParent()+"/"+args.Name+"/"+keepers(args.Inputs), n)
+		b := fakeBytes(randomSeed(args), length(args.Inputs, 32))
 		out["base64"] = resource.NewProperty(base64.StdEncoding.EncodeToString(b))
 		out["hex"] = resource.NewProperty(hex.EncodeToString(b))
-		id = "none"
+		id = base64.StdEncoding.EncodeToString(b) // as pulumi-random does: the value is the id
+	case "random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString":
+		s := fakeAlnum(randomSeed(args), length(args.Inputs, 16))
+		out["result"] = resource.NewProperty(s)
+		if args.TypeToken == "random:index/randomPassword:RandomPassword" {
+			out["bcryptHash"] = resource.NewProperty("$2a$10$" + fakeAlnum("bcrypt/"+s, 53))
+			id = "none"
+		} else {
+			id = s // RandomString's id is its value too
+		}
+	case "vault:kv/secretV2:SecretV2":
+		id = plain(args.Inputs["mount"]) + "/data/" + plain(args.Inputs["name"])
+		out["path"] = resource.NewProperty(id)
 	case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
 		"cloudflare:index/tunnel:Tunnel":
 		account := plain(args.Inputs["accountId"])
@@ -234,6 +242,20 @@ func urnOf(parent, typ, name string, o options) string {
 		parentType = p.QualifiedType()
 	}
 	return string(resource.NewURN(tokens.QName(o.stack), tokens.PackageName(o.project), parentType, tokens.Type(typ), name))
+}
+
+// randomSeed derives a random resource's mock value from its parent, name and keepers: stable across
+// runs, different per resource and per keepers (a rotation).
+func randomSeed(args pulumi.MockResourceArgs) string {
+	return "random/" + args.RegisterRPC.GetParent() + "/" + args.Name + "/" + keepers(args.Inputs)
+}
+
+// length is the resource's "length" input, or def.
+func length(in resource.PropertyMap, def int) int {
+	if l, ok := in["length"]; ok && l.IsNumber() {
+		return int(l.NumberValue())
+	}
+	return def
 }
 
 func keepers(in resource.PropertyMap) string {
@@ -307,6 +329,17 @@ func fakeBytes(seed string, n int) []byte {
 		out = append(out, s[:]...)
 	}
 	return out[:n]
+}
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// fakeAlnum is n letters and digits derived from seed, like a RandomPassword without special characters.
+func fakeAlnum(seed string, n int) string {
+	b := fakeBytes(seed, n)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b)
 }
 
 func fakeHex(seed string, n int) string { return hex.EncodeToString(fakeBytes(seed, (n+1)/2))[:n] }

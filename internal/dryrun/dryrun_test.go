@@ -1,11 +1,15 @@
 package dryrun_test
 
 import (
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kv"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
@@ -34,8 +38,13 @@ func TestRunRecordsSecretsAndManifests(t *testing.T) {
 	if len(secret) != 44 {
 		t.Fatalf("base64 of 32 bytes has 44 chars, got %q", secret)
 	}
-	if leaks := res.SecretLeaks(secret); len(leaks) != 0 {
-		t.Fatalf("secret input to the config map is still wrapped, want no leak, got %v", leaks)
+	// pulumi-random uses a RandomBytes' base64 as its id, in plain text in the state: the mock does the
+	// same, so SecretLeaks must find exactly that leak (and no other: the config map's input is wrapped).
+	if rb.ID != secret {
+		t.Errorf("RandomBytes id %q, want its base64 value as pulumi-random gives it", rb.ID)
+	}
+	if leaks := res.SecretLeaks(secret); len(leaks) != 1 || !strings.Contains(leaks[0], "randomBytes:RandomBytes::secret: name or id") {
+		t.Fatalf("want exactly the RandomBytes id leak, got %v", leaks)
 	}
 	ms := res.Manifests()
 	if len(ms) != 1 || ms[0]["kind"] != "ConfigMap" {
@@ -51,5 +60,49 @@ func TestRunRecordsSecretsAndManifests(t *testing.T) {
 	}
 	if got := res.Tree(); got != "random:index/randomBytes:RandomBytes secret\n  kubernetes:core/v1:ConfigMap cm\n" {
 		t.Fatalf("tree:\n%s", got)
+	}
+}
+
+func TestRandomPasswordAnswersAsTheProvider(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		_, err := random.NewRandomPassword(ctx, "pw", &random.RandomPasswordArgs{
+			Length: pulumi.Int(44), Special: pulumi.Bool(false),
+			Keepers: pulumi.StringMap{"rotation": pulumi.String("r1")},
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := res.Must(t, "random:index/randomPassword:RandomPassword", "pw")
+	if pw.ID != "none" {
+		t.Errorf("RandomPassword id %q, want \"none\" as pulumi-random gives it", pw.ID)
+	}
+	for _, k := range []resource.PropertyKey{"result", "bcryptHash"} {
+		if !pw.Outputs[k].IsSecret() {
+			t.Errorf("output %s is not secret", k)
+		}
+	}
+	s := dryrun.Plain(pw.Outputs)["result"].(string)
+	if raw, err := base64.StdEncoding.DecodeString(s); len(s) != 44 || err != nil || len(raw) != 33 {
+		t.Errorf("result %q: %d characters, decodes to %d bytes (%v); want 44 letters and digits, 33 bytes", s, len(s), len(raw), err)
+	}
+	if leaks := res.SecretLeaks(s); len(leaks) != 0 {
+		t.Errorf("leaks: %v", leaks)
+	}
+}
+
+func TestSecretV2IDIsItsPath(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		_, err := kv.NewSecretV2(ctx, "s", &kv.SecretV2Args{
+			Mount: pulumi.String("secret"), Name: pulumi.String("apps/web"), DataJson: pulumi.String("{}"),
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Must(t, "vault:kv/secretV2:SecretV2", "s").ID; got != "secret/data/apps/web" {
+		t.Errorf("id %q, want secret/data/apps/web", got)
 	}
 }

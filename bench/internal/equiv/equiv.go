@@ -130,7 +130,7 @@ func replaceStrings(v any, r *strings.Replacer) any {
 func MockRandomness(from, to *dryrun.Result, name string) (*strings.Replacer, error) {
 	var pairs []string
 	for _, v := range []struct{ typ, role, output string }{
-		{"random:index/randomBytes:RandomBytes", "-secret", "base64"},
+		{"random:index/randomPassword:RandomPassword", "-secret", "result"},
 		{"cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared", "-tunnel", "tunnelToken"},
 	} {
 		f, t := from.Get(v.typ, name+v.role), to.Get(v.typ, name+v.role)
