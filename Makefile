@@ -3,7 +3,8 @@
 
 SHELL := /bin/bash
 GO ?= go
-TOOLS ?= $(CURDIR)/.tools
+# Built tools live in the user's cache folder, shared by every clone (override with TOOLS= or TUNNELGATE_TOOLS=).
+TOOLS ?= $(or $(TUNNELGATE_TOOLS),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tunnelgate/tools)
 export TUNNELGATE_TOOLS := $(TOOLS)
 # What the demo's local control plane needs (a subset of `make tools`).
 KUBE_TOOLS := cilium-crd etcd kube-apiserver kube-controller-manager kube-scheduler kwok
@@ -15,7 +16,9 @@ all: check test
 ## demo: the quickstart with no cloud account — resource tree, ingress rules, DNS, Vault, Kubernetes YAML in ./out,
 ## then the manifests applied to a local kube-apiserver with strict validation.
 demo:
+	@echo "demo: compiling the quickstart and running it on Pulumi's mock engine (the first compile takes a few minutes)"
 	$(GO) run ./cmd/tunnelgate-demo -out out
+	@echo "demo: next, a local control plane to apply those objects to; tools/build says what it builds and for how long (once)"
 	tools/build $(KUBE_TOOLS)
 	cd e2e && $(GO) run ./cmd/apply ../out/inpod ../out/ownpod
 
@@ -32,7 +35,8 @@ e2e: tools
 	cd e2e && $(GO) test -count=1 -timeout 40m ./...
 
 ## tools: build kube-apiserver, controller-manager, scheduler, etcd, kwok, pulumi, the kubernetes provider and
-## vault from the Go module proxy into .tools/bin (idempotent).
+## vault from the Go module proxy into $(TOOLS)/bin, and install the upstream Pulumi plugins (cloudflare, random,
+## vault, language hosts) from shared/plugins or $$TUNNELGATE_PLUGINS (idempotent; says up front what it builds).
 tools:
 	tools/build
 

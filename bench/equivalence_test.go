@@ -1,4 +1,4 @@
-package bench
+package bench_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tunnelgate/tunnelgate/bench"
+	"github.com/tunnelgate/tunnelgate/bench/component"
 	"github.com/tunnelgate/tunnelgate/bench/internal/equiv"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 )
@@ -16,12 +18,12 @@ import (
 func TestEquivalent(t *testing.T) {
 	for _, n := range []int{1, 3} {
 		t.Run(fmt.Sprint("N=", n), func(t *testing.T) {
-			p := Seed(n)
-			lib, err := dryrun.Run(func(ctx *pulumi.Context) error { return ingress(ctx, p) })
+			p := bench.Seed(n)
+			lib, err := dryrun.Run(func(ctx *pulumi.Context) error { return component.Ingress(ctx, p) })
 			if err != nil {
 				t.Fatal(err)
 			}
-			hand, err := dryrun.Run(func(ctx *pulumi.Context) error { return HandWritten(ctx, p) })
+			hand, err := dryrun.Run(func(ctx *pulumi.Context) error { return bench.HandWritten(ctx, p) })
 			if err != nil {
 				t.Fatal(err)
 			}

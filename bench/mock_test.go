@@ -1,4 +1,4 @@
-package bench
+package bench_test
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"

@@ -1,4 +1,4 @@
-package bench
+package bench_test
 
 import (
 	"strconv"
@@ -7,23 +7,26 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/bench"
+	"github.com/tunnelgate/tunnelgate/bench/component"
 )
 
 // Sizes are the numbers of routes and hostnames the registration benchmarks use.
 var Sizes = []int{1, 10, 100, 1000}
 
 // BenchmarkIngress registers tunnelgate.NewIngress with N routes and hostnames on lightMocks.
-func BenchmarkIngress(b *testing.B) { benchSizes(b, ingress) }
+func BenchmarkIngress(b *testing.B) { benchSizes(b, component.Ingress) }
 
-// BenchmarkHandWritten registers the same resources with direct SDK calls (HandWritten).
-func BenchmarkHandWritten(b *testing.B) { benchSizes(b, HandWritten) }
+// BenchmarkHandWritten registers the same resources with direct SDK calls (bench.HandWritten).
+func BenchmarkHandWritten(b *testing.B) { benchSizes(b, bench.HandWritten) }
 
 // benchSizes runs program for each of Sizes. Besides ns/op (wall time) it reports cpu-ns/op, the
 // process's user+system CPU time per op (GC included): on a shared machine CPU time is less disturbed
 // by other processes than wall time.
-func benchSizes(b *testing.B, program func(*pulumi.Context, Params) error) {
+func benchSizes(b *testing.B, program func(*pulumi.Context, bench.Params) error) {
 	for _, n := range Sizes {
-		p := Seed(n)
+		p := bench.Seed(n)
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
 			start := cpuTime()

@@ -1,7 +1,8 @@
 // Command benchtable measures tunnelgate against the same resources written by hand and prints one
 // markdown table (`make bench`): registration cost on Pulumi's mock engine (package bench's
-// BenchmarkIngress and BenchmarkHandWritten), the real engine (the e2e module's BenchmarkEngine, when
-// the real-parts tools are built), build weight (cold build of examples/inpod against
+// BenchmarkIngress and BenchmarkHandWritten), the real engine (the e2e module's BenchmarkProduct, the
+// whole Ingress with every provider real, and BenchmarkEngine, the connectors; when the real-parts
+// tools are built), build weight (cold build of examples/inpod against
 // bench/buildweight/handwritten) and user effort (lines of bench/effort/inpod).
 //
 // The machine is assumed noisy: the two sides of every comparison run alternately, in rounds, and
@@ -41,7 +42,7 @@ func main() {
 	engineRounds := flag.Int("engine-rounds", 1, "rounds of the real-engine benchmark (each deploys 122 connectors, up to 100 pods at a time)")
 	builds := flag.Int("builds", 1, "cold builds of each side (each takes minutes)")
 	parallel := flag.Bool("parallel-builds", false, "build both sides at the same time (same load for both, half the wall time)")
-	skip := flag.String("skip", "", "comma-separated parts to skip: registration, engine, build, effort")
+	skip := flag.String("skip", "", "comma-separated parts to skip: registration, product, engine, build, effort")
 	flag.Parse()
 	skipped := func(part string) bool { return slices.Contains(strings.Split(*skip, ","), part) }
 
@@ -51,9 +52,12 @@ func main() {
 	if !skipped("registration") {
 		must(registration(&t, *rounds))
 	}
-	if !skipped("engine") {
-		if err := engine(&t, *engineRounds); err != nil {
-			t.notes = append(t.notes, "Real engine: not measured: "+err.Error())
+	for _, rb := range []realBench{productBench, engineBench} {
+		if skipped(strings.ToLower(rb.name)) {
+			continue
+		}
+		if err := realEngine(&t, *engineRounds, rb); err != nil {
+			t.notes = append(t.notes, "Real engine ("+rb.name+"): not measured: "+err.Error())
 		}
 	}
 	if !skipped("build") {
@@ -278,27 +282,41 @@ func registration(t *table, rounds int) error {
 
 func ms(ns float64) string { return fmt.Sprintf("%.2f ms", ns/1e6) }
 
-// engineLine names the e2e module's engine benchmarks: BenchmarkEngine/connectors=N/<op>/<side>.
-var engineLine = regexp.MustCompile(`^BenchmarkEngine/connectors=(\d+)/(up|noop|up-nocheckpoints)/(tunnelgate|handwritten)$`)
-
-// engineOps are the engine benchmark's operations in table order, with their row names.
-var engineOps = []struct{ op, what string }{
-	{"up", "Real engine, `up` (workload + network)"},
-	{"noop", "Real engine, no-op `up`"},
-	{"up-nocheckpoints", "Real engine, `up` with `PULUMI_SKIP_CHECKPOINTS=true`"},
+// realBench is one of the e2e module's real-engine benchmarks: Benchmark<Name>/<size>=N/<op>/<side>.
+type realBench struct {
+	name, size, unit string
+	// ops are the benchmark's operations in table order, with their row names.
+	ops []struct{ op, what string }
 }
 
-// engineOp is the index of op in engineOps.
-func engineOp(op string) int {
-	return slices.IndexFunc(engineOps, func(o struct{ op, what string }) bool { return o.op == op })
+var (
+	// engineBench: the workload and network components (connectors) against hand-written Deployments,
+	// PDBs and policies, with the kubernetes provider.
+	engineBench = realBench{name: "Engine", size: "connectors", unit: "connectors", ops: []struct{ op, what string }{
+		{"up", "Real engine, `up` (workload + network)"},
+		{"noop", "Real engine, no-op `up`"},
+		{"up-nocheckpoints", "Real engine, `up` with `PULUMI_SKIP_CHECKPOINTS=true`"},
+	}}
+	// productBench: the whole Ingress against the hand-written program, every provider real (cloudflare
+	// against the fake API, vault, random, kubernetes).
+	productBench = realBench{name: "Product", size: "hostnames", unit: "hostnames", ops: []struct{ op, what string }{
+		{"up", "Real engine, whole Ingress `up` (cloudflare, vault, random, kubernetes)"},
+		{"noop", "Real engine, whole Ingress no-op `up`"},
+	}}
+)
+
+// op is the index of op in rb.ops.
+func (rb realBench) op(op string) int {
+	return slices.IndexFunc(rb.ops, func(o struct{ op, what string }) bool { return o.op == op })
 }
 
-// engine runs the e2e module's BenchmarkEngine (real engine, kubernetes provider, local API server)
-// in rounds; it fails with the reason when the real-parts harness or its tools are missing.
-func engine(t *table, rounds int) error {
-	if _, err := os.Stat("e2e/bench_engine_test.go"); err != nil {
-		return fmt.Errorf("e2e/bench_engine_test.go is missing")
+// realEngine runs one of the e2e module's real-engine benchmarks in rounds; it fails with the reason when
+// the real-parts harness or its tools are missing.
+func realEngine(t *table, rounds int, rb realBench) error {
+	if _, err := os.Stat("e2e/go.mod"); err != nil {
+		return fmt.Errorf("the e2e module is missing")
 	}
+	line := regexp.MustCompile(`^Benchmark` + rb.name + `/` + rb.size + `=(\d+)/([a-z-]+)/(tunnelgate|handwritten)$`)
 	type key struct {
 		n  string
 		op string
@@ -307,14 +325,14 @@ func engine(t *table, rounds int) error {
 	var order []key
 	for r := 0; r < rounds; r++ {
 		out, err := run("e2e", []string{fmt.Sprintf("TUNNELGATE_BENCH_ROUND=%d", r)}, "go", "test", "-run", "^$",
-			"-bench", "^BenchmarkEngine$", "-benchtime", "1x", "-timeout", "30m", ".")
+			"-bench", "^Benchmark"+rb.name+"$", "-benchtime", "1x", "-timeout", "30m", ".")
 		if err != nil {
 			return err
 		}
 		vals := map[key]map[string]float64{}
 		for name, res := range parseBench(out) {
-			m := engineLine.FindStringSubmatch(name)
-			if m == nil {
+			m := line.FindStringSubmatch(name)
+			if m == nil || rb.op(m[2]) < 0 {
 				continue
 			}
 			k := key{m[1], m[2]}
@@ -324,7 +342,7 @@ func engine(t *table, rounds int) error {
 			vals[k][m[3]] = res["ns/op"]
 		}
 		if len(vals) == 0 {
-			return fmt.Errorf("no BenchmarkEngine results (skipped? tools not built?):\n%s", out)
+			return fmt.Errorf("no Benchmark%s results (skipped? tools not built?):\n%s", rb.name, out)
 		}
 		for k, v := range vals {
 			if got[k] == nil {
@@ -340,13 +358,13 @@ func engine(t *table, rounds int) error {
 		if na != nb {
 			return na - nb
 		}
-		return engineOp(a.op) - engineOp(b.op)
+		return rb.op(a.op) - rb.op(b.op)
 	})
 	for _, k := range order {
 		p := got[k]
-		t.add(engineOps[engineOp(k.op)].what, k.n+" connectors", sec(median(p.lib)), sec(median(p.hand)), median(p.ratio), maxRatio)
+		t.add(rb.ops[rb.op(k.op)].what, k.n+" "+rb.unit, sec(median(p.lib)), sec(median(p.hand)), median(p.ratio), maxRatio)
 	}
-	t.notes = append(t.notes, fmt.Sprintf("Real engine: %d rounds of `cd e2e && go test -run '^$' -bench '^BenchmarkEngine$' -benchtime 1x`, sides alternating within each round.", rounds))
+	t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %d rounds of `cd e2e && go test -run '^$' -bench '^Benchmark%s$' -benchtime 1x`, sides alternating within each round.", rb.name, rounds, rb.name))
 	return nil
 }
 

@@ -1,14 +1,21 @@
-// Package engine runs Pulumi programs through the real engine for the e2e tests: the Pulumi CLI and the
-// pulumi-kubernetes provider that tools/build made, Automation API inline programs (no language host),
-// a file:// backend and a private PULUMI_HOME in temp dirs, the passphrase secrets provider, and no
-// downloads of any kind.
+// Package engine runs Pulumi programs through the real engine for the e2e tests: the Pulumi CLI that
+// tools/build made, with the language hosts beside it, and the provider plugins it installed (kubernetes
+// built here; cloudflare, random and vault from the upstream tarballs), Automation API programs (inline or
+// from a project folder) and the CLI itself, a file:// backend and a private PULUMI_HOME in temp dirs, the
+// passphrase secrets provider, and no downloads of any kind.
 package engine
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -35,14 +42,24 @@ type Env struct {
 	// Vars are the environment variables every CLI call gets.
 	Vars map[string]string
 	cmd  auto.PulumiCommand
+
+	mu         sync.Mutex
+	transcript strings.Builder
 }
 
-// New prepares an Env and installs the locally built kubernetes provider plugin into it.
+// Plugins are the resource plugins every Env has, as `pulumi plugin ls` names them.
+var Plugins = []string{"cloudflare 5.49.1", "kubernetes " + KubernetesProviderVersion, "random 4.18.0", "vault 6.1.0"}
+
+// New prepares an Env whose PULUMI_HOME holds the plugins tools/build installed (hard links to
+// <tools>/pulumi-home/plugins: nothing is copied or downloaded).
 func New(t testing.TB) *Env {
 	t.Helper()
 	proc.Tool(t, "pulumi")
-	plugin := proc.Tool(t, "pulumi-resource-kubernetes")
+	plugins := proc.File(t, "pulumi-home/plugins")
 	e := &Env{Home: t.TempDir(), Backend: t.TempDir()}
+	if err := linkTree(plugins, filepath.Join(e.Home, "plugins")); err != nil {
+		t.Fatalf("plugins from %s: %v", plugins, err)
+	}
 	e.Vars = map[string]string{
 		"PULUMI_HOME":                                 e.Home,
 		"PULUMI_BACKEND_URL":                          "file://" + e.Backend,
@@ -58,15 +75,29 @@ func New(t testing.TB) *Env {
 		t.Fatalf("pulumi CLI from %s: %v", proc.ToolsDir(), err)
 	}
 	e.cmd = cmd
-	var env []string
-	for k, v := range e.Vars {
-		env = append(env, k+"="+v)
-	}
-	if _, err := proc.Run(context.Background(), filepath.Join(proc.ToolsDir(), "bin", "pulumi"),
-		[]string{"plugin", "install", "resource", "kubernetes", KubernetesProviderVersion, "--file", plugin}, env...); err != nil {
-		t.Fatalf("install the kubernetes plugin: %v", err)
-	}
 	return e
+}
+
+// linkTree recreates the folder tree src at dst with hard links to src's files (symbolic links as they are).
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, to)
+		}
+		return os.Link(path, to)
+	})
 }
 
 // Stack creates or selects the stack `stack` of project `project` running program inline.
@@ -118,4 +149,82 @@ func (e *Env) FindInBackend(t testing.TB, needle string) []string {
 		t.Fatalf("backend %s is empty: nothing was searched", e.Backend)
 	}
 	return hits
+}
+
+// CLI runs the pulumi CLI in dir with the Env's variables and extra ("KEY=value"), and returns its
+// combined output, which is also appended to Transcript (so that tests can search everything the CLI
+// printed for secrets). A failure is returned, not fatal.
+func (e *Env) CLI(ctx context.Context, dir string, extra []string, args ...string) (string, error) {
+	env := append(e.environ(), extra...)
+	cmd := exec.CommandContext(ctx, filepath.Join(proc.ToolsDir(), "bin", "pulumi"), args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.CombinedOutput()
+	e.mu.Lock()
+	fmt.Fprintf(&e.transcript, "$ pulumi %s\n%s\n", strings.Join(args, " "), out)
+	e.mu.Unlock()
+	if err != nil {
+		return string(out), fmt.Errorf("pulumi %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// Record appends output of another program (e.g. an Automation API command) to Transcript.
+func (e *Env) Record(what, output string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fmt.Fprintf(&e.transcript, "$ %s\n%s\n", what, output)
+}
+
+// Transcript is everything the CLI (and Record) printed so far.
+func (e *Env) Transcript() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.transcript.String()
+}
+
+// Environ is the process environment with the Env's variables: what a command driving this Env needs.
+func (e *Env) environ() []string {
+	env := os.Environ()
+	for k, v := range e.Vars {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// Environ returns the process environment plus the Env's variables plus extra.
+func (e *Env) Environ(extra ...string) []string { return append(e.environ(), extra...) }
+
+// LastUpdate is the newest entry of a stack's history (`pulumi stack history --json`): its kind
+// ("update", "refresh", "destroy"), result and resource changes by operation.
+type LastUpdate struct {
+	Kind            string         `json:"kind"`
+	Result          string         `json:"result"`
+	ResourceChanges map[string]int `json:"resourceChanges"`
+}
+
+// Changes returns the resource changes without zero counts.
+func (u LastUpdate) Changes() map[string]int {
+	out := map[string]int{}
+	for k, v := range u.ResourceChanges {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Last reads the newest history entry of stack in project folder dir through the CLI.
+func (e *Env) Last(ctx context.Context, t testing.TB, dir, stack string) LastUpdate {
+	t.Helper()
+	out, err := e.CLI(ctx, dir, nil, "stack", "history", "--output", "json", "--show-secrets=false", "-s", stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hist []LastUpdate
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &hist); err != nil || len(hist) == 0 {
+		t.Fatalf("stack history of %s: %v\n%s", stack, err, out)
+	}
+	return hist[0]
 }

@@ -12,20 +12,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// ToolsDir is the tools root that tools/build fills: $TUNNELGATE_TOOLS, or <repo>/.tools.
+// ToolsDir is the tools root that tools/build fills: $TUNNELGATE_TOOLS, or the user's cache folder
+// (<cache>/tunnelgate/tools, with <cache> from os.UserCacheDir, i.e. $XDG_CACHE_HOME or ~/.cache), as
+// tools/build and the Makefile default to.
 func ToolsDir() string {
 	if d := os.Getenv("TUNNELGATE_TOOLS"); d != "" {
 		return d
 	}
-	_, file, _, _ := runtime.Caller(0) // <repo>/e2e/internal/proc/proc.go
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", ".tools")
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "tunnelgate", "tools")
+	}
+	return filepath.Join(cache, "tunnelgate", "tools")
 }
 
 // Tool returns the path of a binary built by tools/build. A missing tool fails the test: the real-parts

@@ -1,4 +1,8 @@
-package bench
+// Package component is the tunnelgate side of the benchmarks: what a user of tunnelgate writes for the
+// deployment bench.Params describes (an app with cloudflared as a sidecar, the token from Vault, a
+// CiliumNetworkPolicy). It lives apart from package bench so that bench (the hand-written side) stays
+// free of the library; bench's TestEquivalent requires both sides to register the same resources.
+package component
 
 import (
 	"strconv"
@@ -6,12 +10,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate"
+	"github.com/tunnelgate/tunnelgate/bench"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
-// ingress is the component side of p: what a user of tunnelgate writes.
-func ingress(ctx *pulumi.Context, p Params) error {
+// Ingress registers p with tunnelgate.NewIngress.
+func Ingress(ctx *pulumi.Context, p bench.Params) error {
 	routes := make([]tunnel.Route, len(p.Hostnames))
 	for i, h := range p.Hostnames {
 		routes[i] = tunnel.Route{Hostname: h, Service: "http://localhost:" + strconv.Itoa(p.AppPort)}

@@ -1,0 +1,109 @@
+package e2e_test
+
+// The whole product through the real engine (issue 11's benchmark row): the in-pod Ingress of package
+// bench (tunnelgate.NewIngress: tunnel, DNS, Vault secret, app with cloudflared, Cilium policy) against
+// the same resources written by hand (bench.HandWritten; bench's TestEquivalent keeps the two identical),
+// both with every provider real: cloudflare against the fake API, vault against the dev server, random,
+// and kubernetes against the local control plane. It times `up` from an empty stack and a no-op `up`.
+// `go run ./bench/cmd/benchtable` runs it; TUNNELGATE_BENCH_ROUND odd makes the hand-written side go first.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/bench"
+	"github.com/tunnelgate/tunnelgate/bench/component"
+	"github.com/tunnelgate/tunnelgate/e2e/internal/cfapi"
+	"github.com/tunnelgate/tunnelgate/e2e/internal/cluster"
+	"github.com/tunnelgate/tunnelgate/e2e/internal/engine"
+	"github.com/tunnelgate/tunnelgate/e2e/internal/vaultdev"
+)
+
+// BenchmarkProduct times both sides for 1 and 10 hostnames. Each side's stack is destroyed (untimed)
+// before the next up.
+func BenchmarkProduct(b *testing.B) {
+	c := cluster.Start(b, cluster.Options{Workloads: true})
+	c.InstallCiliumCRD(b)
+	v := vaultdev.Start(b)
+	env := engine.New(b)
+	ctx := context.Background()
+	p1 := bench.Seed(1)
+	if err := c.EnsureNamespace(ctx, p1.Namespace); err != nil {
+		b.Fatal(err)
+	}
+	cf := cfapi.Start(b, cfapi.Options{Accounts: []string{p1.AccountID}, Zones: []cfapi.Zone{{Name: "example.com", ID: p1.ZoneID}}})
+	env.Vars["VAULT_ADDR"], env.Vars["VAULT_TOKEN"], env.Vars["KUBECONFIG"] = v.Addr, vaultdev.RootToken, c.Kubeconfig
+	for _, kv := range cf.Env() {
+		k, val, _ := strings.Cut(kv, "=")
+		env.Vars[k] = val
+	}
+	type side struct {
+		name    string
+		program func(*pulumi.Context, bench.Params) error
+	}
+	sides := []side{{"tunnelgate", component.Ingress}, {"handwritten", bench.HandWritten}}
+	if r, _ := strconv.Atoi(os.Getenv("TUNNELGATE_BENCH_ROUND")); r%2 == 1 {
+		sides[0], sides[1] = sides[1], sides[0]
+	}
+	// Warm-up, untimed: the first up of a process starts the plugins and fills caches.
+	warm := env.Stack(ctx, b, "tunnelgate-bench", "product-warmup", func(ctx *pulumi.Context) error { return bench.HandWritten(ctx, p1) })
+	if _, err := warm.Up(ctx); err != nil {
+		b.Fatalf("warm-up up: %v", err)
+	}
+	if _, err := warm.Destroy(ctx); err != nil {
+		b.Fatalf("warm-up destroy: %v", err)
+	}
+	for _, n := range []int{1, 10} {
+		p := bench.Seed(n)
+		for _, s := range sides {
+			stack := env.Stack(ctx, b, "tunnelgate-bench", fmt.Sprintf("product-%s-%d", s.name, n),
+				func(ctx *pulumi.Context) error { return s.program(ctx, p) })
+			// The stack, secret, tunnel, config, a record per hostname, Vault secret, Deployment, PDB and
+			// policy; tunnelgate adds its four components.
+			want := n + 8
+			if s.name == "tunnelgate" {
+				want += 4
+			}
+			up := func(b *testing.B, opts ...optup.Option) auto.UpResult {
+				res, err := stack.Up(ctx, opts...)
+				if err != nil {
+					b.Fatalf("up: %v", err)
+				}
+				return res
+			}
+			b.Run(fmt.Sprintf("hostnames=%d/up/%s", n, s.name), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					if i > 0 {
+						b.StopTimer()
+						if _, err := stack.Destroy(ctx); err != nil {
+							b.Fatalf("destroy: %v", err)
+						}
+						b.StartTimer()
+					}
+					if got := (*up(b).Summary.ResourceChanges)["create"]; got != want {
+						b.Fatalf("up created %d resources, want %d", got, want)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("hostnames=%d/noop/%s", n, s.name), func(b *testing.B) {
+				for b.Loop() {
+					up(b, optup.ExpectNoChanges())
+				}
+			})
+			if _, err := stack.Destroy(ctx); err != nil {
+				b.Fatalf("destroy: %v", err)
+			}
+		}
+	}
+	if v := cf.Violations(); len(v) > 0 {
+		b.Errorf("fake API violations: %v", v)
+	}
+}
