@@ -14,6 +14,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -277,14 +278,14 @@ func seedArgs() *tunnelgate.IngressArgs {
 		Tunnel: tunnel.Args{
 			AccountID: pulumi.String(account), ZoneID: pulumi.String(zone),
 			Routes: []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:4000"}},
-			Vault:  &tunnel.VaultSecret{Path: "apps/web/cloudflared"},
+			Vault:  &vaultkv.Location{Path: "apps/web/cloudflared"},
 		},
 		Namespace: pulumi.String("apps"),
 		App: &tunnelgate.App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
 			Name: pulumi.String("app"), Image: pulumi.String("ghcr.io/example/app:1.0"),
 			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(4000)}},
 		}}},
-		Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
+		Token: tunnelgate.Token{Vault: &workload.VaultAgent{Role: "web"}},
 	}
 }
 
@@ -293,7 +294,7 @@ func ownPodArgs() *tunnelgate.IngressArgs {
 	a.App = nil
 	a.Connector = &workload.Pods{}
 	a.Tunnel.Routes = []tunnel.Route{{Hostname: "app.example.com", Service: "http://web.apps.svc.cluster.local:8080"}}
-	a.NetworkPolicy = &tunnelgate.NetworkPolicy{Origins: []network.Peer{{Namespace: "apps", Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}}}
+	a.NetworkPolicy = &network.Settings{Origins: []network.Peer{{Namespace: "apps", Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}}}
 	return a
 }
 
@@ -316,10 +317,6 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.Token.Vault.Role = ""
 			return a
 		}, "token.vault.role", ""},
-		{"vault path mismatch", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
-			a.Token.Vault.Path = "other/path"
-			return a
-		}, "token.vault.path", "other/path"},
 		{"token vault without tunnel vault", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.Tunnel.Vault = nil
 			return a
@@ -333,12 +330,12 @@ func TestBadInputAnywhere(t *testing.T) {
 			return a
 		}, "connector", nil},
 		{"metrics port clashes with the app", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
-			a.Cloudflared.MetricsPort = 4000
+			a.Cloudflared = &workload.Cloudflared{MetricsPort: 4000}
 			return a
 		}, "", nil},
 		{"connector replicas", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a = ownPodArgs()
-			a.Connector.Replicas = -1
+			a.Connector.Replicas = pulumi.IntRef(-1)
 			return a
 		}, "connector.replicas", -1},
 		{"own-pod policy without origins", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -192,9 +193,9 @@ func TestConnectorOutputs(t *testing.T) {
 		var err error
 		comp, err = workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
 			Namespace:   pulumi.String("apps"),
-			Token:       workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
-			Cloudflared: workload.Cloudflared{MetricsPort: 9100},
-			Pods:        workload.Pods{Replicas: 1},
+			Token:       workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
+			Cloudflared: &workload.Cloudflared{MetricsPort: 9100},
+			Pods:        &workload.Pods{Replicas: intp(1)},
 		})
 		if err == nil {
 			comp.Namespace.ApplyT(func(ns string) string { namespace = ns; return ns })
@@ -237,11 +238,7 @@ func TestTunnelIDRollsPods(t *testing.T) {
 
 // TestVaultAnnotationsEveryField: every VaultToken field reaches its injector annotation.
 func TestVaultAnnotationsEveryField(t *testing.T) {
-	v := workload.VaultToken{
-		Role: "edge", Mount: "kv", Path: "team/edge", TokenKey: "token", AuthPath: "auth/k8s-prod",
-		Namespace: "team", Address: "https://vault.example.com:8200", CACert: "/etc/ssl/vault-ca.pem",
-		TLSServerName: "vault.example.com", AgentImage: "hashicorp/vault:1.20.4", LongRunning: true,
-	}
+	v := workload.VaultToken{Agent: workload.VaultAgent{Role: "edge", AuthPath: "auth/k8s-prod", Address: "https://vault.example.com:8200", CACert: "/etc/ssl/vault-ca.pem", TLSServerName: "vault.example.com", AgentImage: "hashicorp/vault:1.20.4", LongRunning: true}, Secret: vaultkv.Location{Mount: "kv", Path: "team/edge", TokenKey: "token", Namespace: "team"}}
 	eqJSON(t, "annotations", v.Annotations(), `{
 		"vault.hashicorp.com/agent-inject":"true",
 		"vault.hashicorp.com/role":"edge",
@@ -263,7 +260,7 @@ func TestVaultAnnotationsEveryField(t *testing.T) {
 		"vault.hashicorp.com/ca-cert":"/etc/ssl/vault-ca.pem",
 		"vault.hashicorp.com/tls-server-name":"vault.example.com",
 		"vault.hashicorp.com/agent-image":"hashicorp/vault:1.20.4"}`)
-	skip := workload.VaultToken{Role: "r", Path: "p", TLSSkipVerify: true}
+	skip := workload.VaultToken{Agent: workload.VaultAgent{Role: "r", TLSSkipVerify: true}, Secret: vaultkv.Location{Path: "p"}}
 	if got := skip.Annotations()["vault.hashicorp.com/tls-skip-verify"]; got != "true" {
 		t.Errorf("tls-skip-verify %q", got)
 	}
@@ -274,8 +271,8 @@ func TestExistingServiceAccount(t *testing.T) {
 	res := run(t, func(ctx *pulumi.Context) error {
 		_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
 			Namespace: pulumi.String("apps"),
-			Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
-			Pods:      workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "existing"}},
+			Token:     workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
+			Pods:      &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "existing"}},
 		})
 		return err
 	})
