@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/internal/optcheck"
 	"github.com/tunnelgate/tunnelgate/network"
 )
 
@@ -552,5 +553,29 @@ func TestRegionNames(t *testing.T) {
 		if got := r.SRVName() + " " + strings.Join(r.EdgeHosts(), " "); got != want {
 			t.Errorf("%s: %s, want %s", r, got, want)
 		}
+	}
+}
+
+// TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
+// explicit provider given to the component reach its policy object, of either kind (a policy that must
+// wait for a Cilium install waits).
+func TestOptionsReachDescendants(t *testing.T) {
+	for _, kind := range []network.Kind{network.KindCilium, network.KindKubernetes} {
+		t.Run(string(kind), func(t *testing.T) {
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				opts, err := optcheck.Options(ctx)
+				if err != nil {
+					return err
+				}
+				_, err = network.NewPolicy(ctx, "edge", (&flat{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: kind}).args(), opts...)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := optcheck.Check(t, res, network.Type, "edge"); n != 1 {
+				t.Errorf("checked %d resources, want 1", n)
+			}
+		})
 	}
 }

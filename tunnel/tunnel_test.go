@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/internal/optcheck"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
@@ -548,5 +549,24 @@ func TestUnknownAtPreview(t *testing.T) {
 	}
 	if n := len(res.OfType(tRecord)); n != 2 {
 		t.Errorf("%d records at preview", n)
+	}
+}
+
+// TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
+// explicit providers given to the component reach every resource it registers.
+func TestOptionsReachDescendants(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		opts, err := optcheck.Options(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = tunnel.NewTunnel(ctx, "edge", baseArgs(), opts...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != 6 {
+		t.Errorf("checked %d resources, want 6", n)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
+	"github.com/tunnelgate/tunnelgate/internal/optcheck"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
@@ -281,5 +283,42 @@ func TestExistingServiceAccount(t *testing.T) {
 	}
 	if _, pod := podTemplate(t, res, "edge-deployment"); pod["serviceAccountName"] != "existing" {
 		t.Errorf("serviceAccountName %v", pod["serviceAccountName"])
+	}
+}
+
+// TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
+// explicit provider given to either component reach every resource it registers.
+func TestOptionsReachDescendants(t *testing.T) {
+	sa := &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "cf", Create: true}}
+	for _, tc := range []struct {
+		typ      string
+		register func(*pulumi.Context, []pulumi.ResourceOption) error
+	}{
+		{workload.ConnectorType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
+			_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
+				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+			}, opts...)
+			return err
+		}},
+		{workload.AppType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
+			_, err := workload.NewApp(ctx, "edge", &workload.AppArgs{
+				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+				Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("web"), Image: pulumi.String("web:1")}},
+			}, opts...)
+			return err
+		}},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			res := run(t, func(ctx *pulumi.Context) error {
+				opts, err := optcheck.Options(ctx)
+				if err != nil {
+					return err
+				}
+				return tc.register(ctx, opts)
+			})
+			if n := optcheck.Check(t, res, tc.typ, "edge"); n != 3 {
+				t.Errorf("checked %d resources, want 3 (service account, deployment, pdb)", n)
+			}
+		})
 	}
 }
