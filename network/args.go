@@ -40,7 +40,7 @@ const (
 	// which accept no connection except metrics scrapes. The default.
 	LayoutOwnPod Layout = "ownPod"
 	// LayoutSidecar: cloudflared runs as a container in the app's pods; the policy selects the app's
-	// pods and therefore also governs the app's own traffic (Args.AppIngress, Args.Origins).
+	// pods and therefore also governs the app's own traffic (Settings.AppIngress, Settings.Origins).
 	LayoutSidecar Layout = "sidecar"
 )
 

@@ -33,7 +33,7 @@ const (
 type Policy struct {
 	pulumi.ResourceState
 
-	// Kind is the kind of the emitted object (Args.Kind after defaults).
+	// Kind is the kind of the emitted object (Settings.Kind after defaults).
 	Kind Kind
 	// Namespace is the namespace of the policy object (Args.Namespace, validated).
 	Namespace pulumi.StringOutput
