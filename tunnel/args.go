@@ -210,13 +210,25 @@ func (a *Args) Origins() []Origin {
 
 // OriginHosts returns the distinct host names and addresses of the Origins, in rule order, as
 // written ("web.apps.svc.cluster.local", "web", "localhost", "10.0.0.7"); unix sockets have none. A
-// network policy resolves and allows them (network.Routes.OriginHosts).
+// network policy resolves and allows them (network.Routes.OriginHosts). Each distinct service is parsed
+// once.
 func (a *Args) OriginHosts() []string {
 	var out []string
-	for _, o := range a.Origins() {
-		if o.Host != "" && !slices.Contains(out, o.Host) {
+	seen := map[string]bool{}
+	add := func(service string) {
+		if seen[service] {
+			return
+		}
+		seen[service] = true
+		if o, ok, err := parseService(service); err == nil && ok && o.Host != "" && !slices.Contains(out, o.Host) {
 			out = append(out, o.Host)
 		}
+	}
+	for _, r := range a.Routes {
+		add(r.Service)
+	}
+	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
+		add(cmp.Or(a.CatchAll, DefaultCatchAll))
 	}
 	return out
 }
@@ -227,13 +239,24 @@ func (a *Args) OriginHosts() []string {
 // (network.Routes.AccessTeams).
 func (a *Args) AccessTeams() []string {
 	var out []string
-	for _, r := range a.Rules() {
-		if r.Origin == nil || r.Origin.Access == nil || !r.Origin.Access.Required {
-			continue
+	add := func(o *OriginRequest) {
+		if o == nil || o.Access == nil || !o.Access.Required {
+			return
 		}
-		if t := strings.ToLower(r.Origin.Access.TeamName); !slices.Contains(out, t) {
+		if t := strings.ToLower(o.Access.TeamName); !slices.Contains(out, t) {
 			out = append(out, t)
 		}
+	}
+	for _, r := range a.Routes {
+		// A route's Access replaces the defaults' as a whole (mergeOrigin).
+		if r.Origin != nil && r.Origin.Access != nil {
+			add(r.Origin)
+		} else {
+			add(a.OriginDefaults)
+		}
+	}
+	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
+		add(a.OriginDefaults)
 	}
 	return out
 }

@@ -63,7 +63,7 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, d: d, comp: comp, child: child}
+	b := &builder{ctx: ctx, name: name, d: d, comp: comp, child: child, hostnames: d.Hostnames()}
 	tun, config, err := b.tunnel()
 	if err != nil {
 		return nil, err
@@ -71,8 +71,15 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	// Nothing points at a tunnel before its ingress rules exist: during a rotation the DNS records and
 	// the Vault token move to the new tunnel only once it is fully configured.
 	afterConfig := append(child[:len(child):len(child)], pulumi.DependsOn([]pulumi.Resource{config}))
-	if err := b.records(tun, afterConfig); err != nil {
-		return nil, err
+	// The records are registered here rather than in a helper: the SDK records the call stack of every
+	// registration, and one frame more costs allocations per hostname.
+	zoneID := b.zoneID()
+	for _, h := range b.hostnames {
+		rec, err := cloudflare.NewRecord(ctx, RecordName(name, h), b.record(zoneID, h, tun), afterConfig...)
+		if err != nil {
+			return nil, err
+		}
+		comp.Children = append(comp.Children, rec)
 	}
 	if err := b.vault(tun, afterConfig); err != nil {
 		return nil, err
@@ -90,6 +97,7 @@ type builder struct {
 	// accountID is the account id, checked once known when it is an output; tunnelID the tunnel's id.
 	accountID pulumi.StringInput
 	tunnelID  pulumi.StringOutput
+	hostnames []string
 }
 
 // tunnel registers the secret, the tunnel and its ingress configuration.
@@ -127,33 +135,29 @@ func (b *builder) tunnel() (*cloudflare.ZeroTrustTunnelCloudflared, *cloudflare.
 	return tun, config, nil
 }
 
-// records registers a proxied CNAME to the tunnel for every hostname.
-func (b *builder) records(tun *cloudflare.ZeroTrustTunnelCloudflared, opts []pulumi.ResourceOption) error {
-	var zoneID pulumi.StringInput
+// zoneID is the zone of the records: Args.ZoneID (checked once known when it is an output), or the
+// id of the zone ZoneName, looked up with the component's provider.
+func (b *builder) zoneID() pulumi.StringInput {
 	if b.d.ZoneID != nil {
-		zoneID = checked(b.d.ZoneID, "zoneId")
-	} else {
-		zoneID = cloudflare.LookupZoneOutput(b.ctx, cloudflare.LookupZoneOutputArgs{
-			Name:      pulumi.StringPtr(b.d.ZoneName),
-			AccountId: b.accountID.ToStringOutput().ToStringPtrOutput(),
-		}, pulumi.Parent(b.comp)).Id()
+		return checked(b.d.ZoneID, "zoneId")
 	}
-	for _, h := range b.d.Hostnames() {
-		rec, err := cloudflare.NewRecord(b.ctx, RecordName(b.name, h), &cloudflare.RecordArgs{
-			ZoneId:  zoneID,
-			Name:    pulumi.String(h),
-			Type:    pulumi.String("CNAME"),
-			Content: tun.Cname,
-			Proxied: pulumi.Bool(true),
-			Ttl:     pulumi.Int(1),
-			Comment: pulumi.String("tunnelgate: tunnel " + b.name),
-		}, opts...)
-		if err != nil {
-			return err
-		}
-		b.comp.Children = append(b.comp.Children, rec)
+	return cloudflare.LookupZoneOutput(b.ctx, cloudflare.LookupZoneOutputArgs{
+		Name:      pulumi.StringPtr(b.d.ZoneName),
+		AccountId: b.accountID.ToStringOutput().ToStringPtrOutput(),
+	}, pulumi.Parent(b.comp)).Id()
+}
+
+// record is the proxied CNAME of hostname h to the tunnel.
+func (b *builder) record(zoneID pulumi.StringInput, h string, tun *cloudflare.ZeroTrustTunnelCloudflared) *cloudflare.RecordArgs {
+	return &cloudflare.RecordArgs{
+		ZoneId:  zoneID,
+		Name:    pulumi.String(h),
+		Type:    pulumi.String("CNAME"),
+		Content: tun.Cname,
+		Proxied: pulumi.Bool(true),
+		Ttl:     pulumi.Int(1),
+		Comment: pulumi.String("tunnelgate: tunnel " + b.name),
 	}
-	return nil
 }
 
 // vault registers the Vault KV v2 secret with the token and the tunnel id, when Args.Vault is set.
@@ -191,7 +195,7 @@ func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
 	c.TunnelID = b.tunnelID
 	c.Name = tun.Name
 	c.CNAME = tun.Cname
-	c.Hostnames = pulumi.ToStringArray(b.d.Hostnames()).ToStringArrayOutput()
+	c.Hostnames = pulumi.ToStringArray(b.hostnames).ToStringArrayOutput()
 	c.Token = pulumi.ToSecret(tun.TunnelToken).(pulumi.StringOutput)
 	c.VaultMount = pulumi.String(loc.Mount).ToStringOutput()
 	c.VaultPath = pulumi.String(loc.Path).ToStringOutput()

@@ -171,10 +171,10 @@ func validateRoutes(es *check.Errors, d *Args) {
 			continue
 		}
 		hosts++
-		hostOK := checkHostname(es, f(".hostname"), r.Hostname, d.ZoneName)
-		all, pathOK := checkPath(es, f(".path"), r.Path)
+		hostOK := checkHostname(es, i, r.Hostname, d.ZoneName)
+		all, pathOK := checkPath(es, i, r.Path)
 		if hostOK && pathOK {
-			idx.add(es, f(".hostname"), d.Routes, i, all)
+			idx.add(es, d.Routes, i, all)
 		}
 	}
 	if hosts == 0 {
@@ -188,46 +188,50 @@ func validateRoutes(es *check.Errors, d *Args) {
 	validateOrigin(es, "originDefaults", d.OriginDefaults)
 }
 
-// checkHostname reports a route's hostname (at field) that is missing, malformed or outside zone.
-func checkHostname(es *check.Errors, field, h, zone string) bool {
+// routeField is the field path of routes[i] + sub. It is only built for an error: routes are checked
+// once per route, and most have none.
+func routeField(i int, sub string) string { return check.Index("routes", i) + sub }
+
+// checkHostname reports the hostname of routes[i] when it is missing, malformed or outside zone.
+func checkHostname(es *check.Errors, i int, h, zone string) bool {
 	switch {
 	case h == "":
-		es.Add(field, h, "required: only the catch-all (no hostname and no path, the last rule) has none")
+		es.Add(routeField(i, ".hostname"), h, "required: only the catch-all (no hostname and no path, the last rule) has none")
 	case !validDomain(h, true):
-		es.Add(field, h, "not a hostname: lower-case RFC 1123 labels separated by dots, at least two, only the first may be \"*\"")
+		es.Add(routeField(i, ".hostname"), h, "not a hostname: lower-case RFC 1123 labels separated by dots, at least two, only the first may be \"*\"")
 	case zone != "" && h != zone && !strings.HasSuffix(h, "."+zone):
-		es.Add(field, h, "not inside the zone %q: the DNS record could not be created there", zone)
+		es.Add(routeField(i, ".hostname"), h, "not inside the zone %q: the DNS record could not be created there", zone)
 	default:
 		return true
 	}
 	return false
 }
 
-// checkPath parses a route's path (at field) and reports whether it matches every request path; ok is
-// false when it does not parse.
-func checkPath(es *check.Errors, field, path string) (all, ok bool) {
+// checkPath parses the path of routes[i] and reports whether it matches every request path; ok is false when
+// it does not parse.
+func checkPath(es *check.Errors, i int, path string) (all, ok bool) {
 	if path == "" {
 		return true, true
 	}
 	re, err := syntax.Parse(path, syntax.Perl)
 	if err != nil {
-		es.Add(field, path, "not a regular expression (Go RE2 syntax): %v", err)
+		es.Add(routeField(i, ".path"), path, "not a regular expression (Go RE2 syntax): %v", err)
 		return false, false
 	}
 	return matchesEveryPath(re.Simplify()), true
 }
 
-// add reports routes[i] (hostname at field) when an earlier route makes it unreachable, else indexes
-// it; all says that its path matches every request path.
-func (x *rules) add(es *check.Errors, field string, routes []Route, i int, all bool) {
+// add reports routes[i] when an earlier route makes it unreachable, else indexes it; all says that its
+// path matches every request path.
+func (x *rules) add(es *check.Errors, routes []Route, i int, all bool) {
 	h, path := routes[i].Hostname, routes[i].Path
 	key := ruleKey{h, path}
 	if j, ok := x.exact[key]; ok {
-		es.Add(field, h, "duplicates routes[%d] (same hostname and path %q): it would never match", j, path)
+		es.Add(routeField(i, ".hostname"), h, "duplicates routes[%d] (same hostname and path %q): it would never match", j, path)
 		return
 	}
 	if j := x.shadowedBy(h, path); j >= 0 {
-		es.Add(field, h, "shadowed by routes[%d] (%q, path %q), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first",
+		es.Add(routeField(i, ".hostname"), h, "shadowed by routes[%d] (%q, path %q), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first",
 			j, routes[j].Hostname, routes[j].Path)
 		return
 	}
