@@ -9,7 +9,7 @@ export TUNNELGATE_TOOLS := $(TOOLS)
 # What the demo's local control plane needs (a subset of `make tools`).
 KUBE_TOOLS := cilium-crd etcd kube-apiserver kube-controller-manager kube-scheduler kwok
 
-.PHONY: all demo test unit e2e tools check vet fmt examples bench clean
+.PHONY: all demo test unit e2e tools check vet fmt tidy examples bench clean
 
 all: check test
 
@@ -40,7 +40,7 @@ e2e: tools
 tools:
 	tools/build
 
-check: fmt vet
+check: fmt vet tidy
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -48,6 +48,11 @@ fmt:
 vet:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
+
+## tidy: go.mod and go.sum of both modules say exactly what the code imports (go mod tidy changes nothing).
+tidy:
+	$(GO) mod tidy -diff
+	cd e2e && $(GO) mod tidy -diff
 
 ## bench: registration cost, real-engine cost and build weight against hand-written equivalents.
 bench: tools

@@ -10,6 +10,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -21,11 +22,11 @@ func ExampleNewIngress() {
 				AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
 				ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
 				Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:4000"}},
-				Vault:     &tunnel.VaultSecret{Path: "apps/web/cloudflared"},
+				Vault:     &vaultkv.Location{Path: "apps/web/cloudflared"},
 			},
 			Namespace: pulumi.String("apps"),
 			App:       tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000),
-			Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
+			Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: "web"}},
 		})
 		return err
 	}
@@ -60,9 +61,9 @@ func ExampleNewIngress_ownPod() {
 			},
 		},
 		Namespace: pulumi.String("shop"),
-		Connector: &workload.Pods{Replicas: 3},
-		Token:     workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
-		NetworkPolicy: &tunnelgate.NetworkPolicy{Origins: []network.Peer{
+		Connector: &workload.Pods{Replicas: pulumi.IntRef(3)},
+		Token:     tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
+		NetworkPolicy: &network.Settings{Origins: []network.Peer{
 			{Labels: map[string]string{"app": "api"}, Ports: []network.Port{{Port: 8080}}},
 			{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80}}},
 		}},
@@ -80,8 +81,8 @@ func ExampleIngressArgs_Validate() {
 			Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:99999"}},
 		},
 		Namespace: pulumi.String("apps"),
-		Connector: &workload.Pods{Replicas: 2, MaxUnavailable: pulumi.IntRef(2)},
-		Token:     workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
+		Connector: &workload.Pods{Replicas: pulumi.IntRef(2), MaxUnavailable: pulumi.IntRef(2)},
+		Token:     tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
 	}
 	fmt.Println(args.Validate())
 	// Output:
@@ -93,8 +94,8 @@ func ExampleIngressArgs_Validate() {
 // ContainerApp is the one-container app; the result is an ordinary *App whose Pods can be shaped.
 func ExampleContainerApp() {
 	app := tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000)
-	app.Replicas = 3
+	app.Pods = &workload.Pods{Replicas: pulumi.IntRef(3)}
 	c := app.Containers[0].(corev1.ContainerArgs)
-	fmt.Println(c.Name, c.Image, c.Ports.(corev1.ContainerPortArray)[0].(corev1.ContainerPortArgs).ContainerPort, app.Replicas)
+	fmt.Println(c.Name, c.Image, c.Ports.(corev1.ContainerPortArray)[0].(corev1.ContainerPortArgs).ContainerPort, *app.Pods.Replicas)
 	// Output: app ghcr.io/example/app:1.0 4000 3
 }

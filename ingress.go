@@ -1,13 +1,13 @@
 package tunnelgate
 
 import (
-	"net"
 	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/component"
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/workload"
@@ -18,6 +18,8 @@ const IngressType = "tunnelgate:index:Ingress"
 
 // IngressArgs configures an Ingress: the Cloudflare side (Tunnel), where cloudflared runs (exactly one of
 // Connector or App), how it gets its token (Token) and the network policy around it (NetworkPolicy).
+// What one part needs from another (the Vault secret's location, the pods' labels and metrics port, the
+// routes' origins and Access teams) is passed along, not asked for twice.
 type IngressArgs struct {
 	// Tunnel is the Cloudflare side: account, zone, routes, rotation and the Vault secret that receives the
 	// token (see tunnel.Args). Required.
@@ -31,15 +33,28 @@ type IngressArgs struct {
 	// App builds the app's own Deployment with cloudflared as a sidecar (the in-pod layout: routes point at
 	// "http://localhost:<port>"). Set this or Connector.
 	App *App `pulumi:"app,optional"`
-	// Token says how the token reaches cloudflared, always as a file. With Token.Vault, Mount, Path and
-	// TokenKey default to Tunnel.Vault's (which must then be set); only Role is required. With
-	// Token.Secret, an existing Kubernetes Secret holds the token (Tunnel.Vault is then optional).
-	Token workload.TokenSource `pulumi:"token"`
-	// Cloudflared configures the cloudflared container (image, metrics port, protocol, region, resources).
-	Cloudflared workload.Cloudflared `pulumi:"cloudflared,optional"`
-	// NetworkPolicy configures the policy around the connector's pods. nil means a CiliumNetworkPolicy with
-	// the defaults described on NetworkPolicy.
-	NetworkPolicy *NetworkPolicy `pulumi:"networkPolicy,optional"`
+	// Token says how the token reaches cloudflared, always as a file: from the Vault secret the tunnel
+	// writes (Token.Vault, which needs Tunnel.Vault), or from an existing Kubernetes Secret.
+	Token Token `pulumi:"token"`
+	// Cloudflared configures the cloudflared container (image, metrics port, protocol, region, resources);
+	// nil gives the defaults.
+	Cloudflared *workload.Cloudflared `pulumi:"cloudflared,optional"`
+	// NetworkPolicy configures the policy around the pods running cloudflared; nil gives a
+	// CiliumNetworkPolicy with the defaults of network.Settings. What the policy needs from the rest
+	// (namespace, pod selector, layout, metrics port, region, Vault agent, the routes' origins and Access
+	// teams) is derived; these are only the choices.
+	NetworkPolicy *network.Settings `pulumi:"networkPolicy,optional"`
+	// DisableNetworkPolicy emits no policy (for clusters that manage policies elsewhere).
+	DisableNetworkPolicy bool `pulumi:"disableNetworkPolicy,optional"`
+}
+
+// Token says how the tunnel token reaches cloudflared, always as a file: set exactly one field.
+type Token struct {
+	// Vault renders the token with the Vault Agent Injector from the Vault secret the tunnel writes
+	// (Tunnel.Vault, which must then be set): only how the agent logs in is given here (Role is required).
+	Vault *workload.VaultAgent `pulumi:"vault,optional"`
+	// Secret mounts an existing Kubernetes Secret that holds the token.
+	Secret *workload.SecretToken `pulumi:"secret,optional"`
 }
 
 // App is the in-pod layout: the app's containers (or whole pod spec) and the shape of its Deployment.
@@ -48,49 +63,20 @@ type App struct {
 	Containers corev1.ContainerArray `pulumi:"containers,optional"`
 	// PodSpec is the app's whole pod spec (set this or Containers).
 	PodSpec *corev1.PodSpecArgs `pulumi:"podSpec,optional"`
-	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service account.
-	workload.Pods
+	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
+	// account; nil gives the defaults.
+	Pods *workload.Pods `pulumi:"pods,optional"`
 }
 
 // ContainerApp is the in-pod layout of the common case: an app of one container, name and image, that
 // listens on port (declared as its containerPort; route to it with "http://localhost:<port>"). It is an
-// ordinary *App: set its Pods fields, or append to Containers, before passing it to NewIngress.
+// ordinary *App: set its Pods, or append to Containers, before passing it to NewIngress.
 func ContainerApp(name, image string, port int) *App {
 	return &App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
 		Name:  pulumi.String(name),
 		Image: pulumi.String(image),
 		Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(port)}},
 	}}}
-}
-
-// NetworkPolicy configures the policy that the Ingress puts around the pods running cloudflared. What it
-// derives from the rest of IngressArgs: the namespace, the pod selector, the layout, the region (from
-// Cloudflared.Region), the Access team domains (from the routes) and, with Token.Vault, egress to Vault.
-type NetworkPolicy struct {
-	// Disabled emits no policy (for clusters that manage policies elsewhere).
-	Disabled bool `pulumi:"disabled,optional"`
-	// Kind is network.KindCilium (default) or network.KindKubernetes (a plain NetworkPolicy).
-	Kind network.Kind `pulumi:"kind,optional"`
-	// Region overrides the edge region derived from Cloudflared.Region (network.RegionFedRAMP for FedRAMP
-	// accounts, whose tokens point at the FedRAMP edge).
-	Region network.Region `pulumi:"region,optional"`
-	// Vault is where Vault runs (namespace, labels, port). Default: the network package's default Vault peer.
-	// Used only with Token.Vault.
-	Vault *network.Peer `pulumi:"vault,optional"`
-	// Origins are the pods behind the routes' Services (own-pod layout), with their ports. Required in the
-	// own-pod layout when a route points at an in-cluster origin: without them the policy would block the
-	// connector's way to the app.
-	Origins []network.Peer `pulumi:"origins,optional"`
-	// Metrics is who may scrape cloudflared's metrics port (none when nil).
-	Metrics *network.Peer `pulumi:"metrics,optional"`
-	// AppIngress is who may reach the app's pods directly (in-pod layout; none when empty: traffic from the
-	// tunnel arrives through localhost and needs no rule).
-	AppIngress []network.Peer `pulumi:"appIngress,optional"`
-	// UpdateChecks allows HTTPS to api.cloudflare.com and update.argotunnel.com (off: the pinned image
-	// does not update itself).
-	UpdateChecks bool `pulumi:"updateChecks,optional"`
-	// DNS overrides the cluster DNS peer (default kube-dns in kube-system).
-	DNS *network.Peer `pulumi:"dns,optional"`
 }
 
 // Ingress is a Cloudflare Tunnel in front of in-cluster apps: the tunnel and its DNS records, the token in
@@ -126,201 +112,107 @@ type plan struct {
 }
 
 // Validate checks every input without Pulumi. Errors name the field from IngressArgs
-// ("tunnel.routes[2].path", "token.vault.role", "connector.replicas", "networkPolicy.origins").
+// ("tunnel.routes[2].path", "token.vault.role", "connector.replicas", "networkPolicy.origins"). The
+// Kubernetes names default to the component's name, which NewIngress checks too.
 func (a *IngressArgs) Validate() error {
-	_, err := a.plan()
+	_, err := a.plan("")
 	return err
 }
 
-func (a *IngressArgs) plan() (*plan, error) {
+// plan validates everything the children will be given, with the component's name, so that a bad
+// input anywhere is reported before anything is registered.
+func (a *IngressArgs) plan(name string) (*plan, error) {
 	var es check.Errors
 	p := &plan{tunnel: a.Tunnel}
 	es.Merge("tunnel", a.Tunnel.Validate())
-
 	token := a.token(&es)
-	layout := "connector"
+	var pods network.Pods
 	switch {
 	case a.Connector != nil && a.App != nil:
 		es.Add("app", nil, "set either connector (cloudflared in its own Deployment) or app (cloudflared as a sidecar), not both")
+		return p, es.Err(IngressType)
 	case a.Connector == nil && a.App == nil:
 		es.Add("connector", nil, "set either connector (cloudflared in its own Deployment) or app (cloudflared as a sidecar)")
+		return p, es.Err(IngressType)
 	case a.App != nil:
-		layout = "app"
 		p.app = &workload.AppArgs{
 			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared,
 			Containers: a.App.Containers, PodSpec: a.App.PodSpec, Pods: a.App.Pods,
 		}
-		es.Merge("", rebase(layout, p.app.Validate()))
+		var err error
+		pods, err = p.app.PolicyPods(name)
+		rebase(&es, err, "app.pods")
 	default:
-		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: *a.Connector}
-		es.Merge("", rebase(layout, p.connector.Validate()))
+		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: a.Connector}
+		var err error
+		pods, err = p.connector.PolicyPods(name)
+		rebase(&es, err, "connector")
 	}
-
-	if np := a.NetworkPolicy; np == nil || !np.Disabled {
-		p.policy = a.policyArgs(&es, layout)
+	switch {
+	case a.DisableNetworkPolicy && a.NetworkPolicy != nil:
+		es.Add("networkPolicy", nil, "set, but disableNetworkPolicy is true: nothing would use it")
+	case !a.DisableNetworkPolicy:
+		p.policy = &network.Args{
+			Pods:     pods,
+			Routes:   network.Routes{OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams()},
+			Settings: a.NetworkPolicy,
+		}
+		rebase(&es, p.policy.Validate(), "")
 	}
 	return p, es.Err(IngressType)
 }
 
-// token fills the Vault location from Tunnel.Vault, so that the token is read where it is written.
+// token is the workload's token source: with Vault, the location is the tunnel's own, so that the token
+// is read where it is written.
 func (a *IngressArgs) token(es *check.Errors) workload.TokenSource {
-	t := a.Token
-	if t.Vault == nil {
-		return t
-	}
-	v := *t.Vault
-	loc, ok := a.Tunnel.VaultLocation()
-	if !ok {
-		es.Add("tunnel.vault", nil, "required with token.vault: the injector reads the token from the Vault secret the tunnel writes (or use token.secret)")
-		return t
-	}
-	same := func(field, got, want string) string {
-		if got != "" && got != want {
-			es.Add("token.vault."+field, got, "differs from tunnel.vault's %q: cloudflared would read a secret nobody writes (leave it empty)", want)
+	t := workload.TokenSource{Secret: a.Token.Secret}
+	if ag := a.Token.Vault; ag != nil {
+		t.Vault = &workload.VaultToken{Agent: *ag}
+		if a.Tunnel.Vault == nil {
+			es.Add("tunnel.vault", nil, "required with token.vault: the injector reads the token from the Vault secret the tunnel writes (or use token.secret)")
+		} else {
+			t.Vault.Secret = *a.Tunnel.Vault
 		}
-		return want
 	}
-	v.Mount = same("mount", v.Mount, loc.Mount)
-	v.Path = same("path", v.Path, loc.Path)
-	v.TokenKey = same("tokenKey", v.TokenKey, loc.TokenKey)
-	if v.Namespace == "" {
-		v.Namespace = loc.Namespace
-	}
-	t.Vault = &v
 	return t
 }
 
-func (a *IngressArgs) policyArgs(es *check.Errors, layout string) *network.Args {
-	np := a.NetworkPolicy
-	if np == nil {
-		np = &NetworkPolicy{}
-	}
-	args := &network.Args{
-		Namespace: a.Namespace,
-		// Placeholder until the workload reports its selector labels; the policy selects exactly those.
-		PodSelector:  map[string]string{"app.kubernetes.io/name": "cloudflared"},
-		Kind:         np.Kind,
-		Region:       np.Region,
-		DNS:          np.DNS,
-		Origins:      np.Origins,
-		Metrics:      np.Metrics,
-		AppIngress:   np.AppIngress,
-		UpdateChecks: np.UpdateChecks,
-		Layout:       network.LayoutOwnPod,
-	}
-	if layout == "app" {
-		args.Layout = network.LayoutSidecar
-	}
-	if args.Region == "" && strings.EqualFold(a.Cloudflared.Region, "us") {
-		args.Region = network.RegionUS
-	}
-	for _, d := range a.Tunnel.AccessTeamDomains() {
-		args.AccessTeams = append(args.AccessTeams, strings.TrimSuffix(d, ".cloudflareaccess.com"))
-	}
-	if m := np.Metrics; m != nil && len(m.Ports) == 0 && a.Cloudflared.MetricsPort != 0 {
-		c := *m
-		c.Ports = []network.Port{{Port: a.Cloudflared.MetricsPort}}
-		args.Metrics = &c
-	}
-	if a.Token.Vault != nil {
-		args.Vault = np.Vault
-		if args.Vault == nil {
-			args.Vault = &network.Peer{
-				Namespace: DefaultVaultNamespace, Labels: DefaultVaultLabels(),
-				Hostnames: []string{"vault." + DefaultVaultNamespace + ".svc." + ClusterDomain},
-			}
-		}
-	}
-	if layout == "connector" {
-		// cloudflared resolves the origins' Service names: the policy's DNS rules must list them.
-		var hosts []string
-		for _, o := range a.Tunnel.Origins() {
-			if o.Host != "" && !isLoopback(o.Host) && net.ParseIP(o.Host) == nil {
-				hosts = append(hosts, fqdn(o.Host, a.Namespace))
-			}
-		}
-		if len(args.Origins) == 0 && len(hosts) > 0 {
-			es.Add("networkPolicy.origins", nil,
-				"required in the own-pod layout: the routes send traffic to %s, which the policy would block (describe its pods and ports, or set networkPolicy.disabled)", hosts[0])
-		}
-		if len(args.Origins) > 0 && len(hosts) > 0 {
-			origins := append([]network.Peer(nil), args.Origins...)
-			o := origins[0]
-			o.Hostnames = append(append([]string(nil), o.Hostnames...), hosts...)
-			origins[0] = o
-			args.Origins = origins
-		}
-	}
-	es.Merge("networkPolicy", args.Validate())
-	return args
-}
-
-// ClusterDomain is the cluster's DNS domain, used to fully qualify in-cluster names in the policy's DNS
-// rules (Cilium's DNS proxy refuses names it does not list, including search-path expansions).
-const ClusterDomain = "cluster.local"
-
-// fqdn qualifies an in-cluster host name: "web" and "web.apps" and "web.apps.svc" become
-// "web.apps.svc.cluster.local" (the namespace of a bare name is the Ingress's, when known).
-func fqdn(host string, ns pulumi.StringInput) string {
-	switch n := strings.Count(host, "."); {
-	case strings.HasSuffix(host, ".svc"):
-		return host + "." + ClusterDomain
-	case n == 0:
-		if lit, ok := ns.(pulumi.String); ok {
-			return host + "." + string(lit) + ".svc." + ClusterDomain
-		}
-	case n == 1:
-		return host + ".svc." + ClusterDomain
-	}
-	return host
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
-}
-
-// DefaultVaultNamespace is where the network policy expects Vault's pods when NetworkPolicy.Vault is nil:
-// the namespace the official Vault Helm chart is usually installed in.
-const DefaultVaultNamespace = "vault"
-
-// DefaultVaultLabels are the labels of the Vault server pods of the official Helm chart, which the
-// network policy allows egress to when NetworkPolicy.Vault is nil.
-func DefaultVaultLabels() map[string]string {
-	return map[string]string{"app.kubernetes.io/name": "vault", "component": "server"}
-}
-
-// rebase moves the workload's own field paths under the layout's field, except the ones IngressArgs
-// has at its top level too.
-func rebase(layout string, err error) error {
-	var es check.Errors
+// rebase adds the field errors of a child's validator (workload or network) to es under the names
+// IngressArgs gives the fields: the workload's "pods.*" under pods (the layout's field),
+// "token.vault.agent.*" as "token.vault.*", "containers" and "podSpec" under "app", the policy's
+// "settings.*" as "networkPolicy.*". Errors about what the root derives and another validator already
+// checked (the Vault secret's location: tunnel.vault; the policy's pods and routes: the workload's and
+// the tunnel's fields) are dropped.
+func rebase(es *check.Errors, err error, pods string) {
 	for _, fe := range check.Fields(err) {
-		top := fe.Field
-		if i := strings.IndexAny(top, ".["); i >= 0 {
-			top = top[:i]
-		}
 		field := fe.Field
-		switch top {
-		case "token", "cloudflared", "namespace":
-		case "containers", "podSpec":
+		switch top, rest, _ := strings.Cut(field, "."); {
+		case strings.HasPrefix(field, "token.vault.secret"), top == "routes" || strings.HasPrefix(top, "routes["), top == "pods" && pods == "":
+			continue
+		case strings.HasPrefix(field, "token.vault.agent."):
+			field = "token.vault." + strings.TrimPrefix(field, "token.vault.agent.")
+		case top == "pods":
+			field = check.Join(pods, rest)
+		case top == "settings":
+			field = check.Join("networkPolicy", rest)
+		case strings.HasPrefix(top, "containers") || strings.HasPrefix(top, "podSpec"):
 			field = check.Join("app", field)
-		default:
-			field = check.Join(layout, field)
 		}
 		es.Add(field, fe.Value, "%s", fe.Reason)
 	}
-	return es.Err(IngressType)
 }
 
-// NewIngress validates args (a bad input anywhere registers nothing) and registers the component and its
-// children, all named name: the tunnel (tunnelgate:tunnel:Tunnel), the connector or app
-// (tunnelgate:workload:Connector or App) and the policy (tunnelgate:network:Policy). opts are the
-// component's: explicit providers (cloudflare, vault, random, kubernetes) reach every resource through the
-// parent.
+// NewIngress validates args (a bad input anywhere, the component's name included, registers nothing)
+// and registers the component and its children, all named name: the tunnel (tunnelgate:tunnel:Tunnel),
+// the connector or app (tunnelgate:workload:Connector or App) and the policy (tunnelgate:network:Policy).
+// opts are the component's: explicit providers (cloudflare, vault, random, kubernetes) and Protect
+// reach every resource through the parent; DependsOn, RetainOnDelete, DeletedWith and custom timeouts
+// are passed to each child component, which passes them to its resources (component.ChildOptions).
 func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pulumi.ResourceOption) (*Ingress, error) {
 	if args == nil {
 		args = &IngressArgs{}
 	}
-	p, err := args.plan()
+	p, err := args.plan(name)
 	if err != nil {
 		return nil, err
 	}
@@ -328,36 +220,30 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 	if err := ctx.RegisterComponentResource(IngressType, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(comp)
-	tun, err := tunnel.NewTunnel(ctx, name, &p.tunnel, parent)
+	child, err := component.ChildOptions(comp, opts)
+	if err != nil {
+		return nil, err
+	}
+	tun, err := tunnel.NewTunnel(ctx, name, &p.tunnel, child...)
 	if err != nil {
 		return nil, err
 	}
 	comp.Tunnel = tun
 	// The pods wait for the token to be in Vault (the injector reads it when a pod starts), and roll
 	// when the tunnel changes (its id is a pod-template annotation).
-	after := pulumi.DependsOn(tun.Children)
-	var selector map[string]string
-	switch {
-	case p.connector != nil:
+	after := append(child[:len(child):len(child)], pulumi.DependsOn(tun.Children))
+	if p.connector != nil {
 		p.connector.TunnelID = tun.TunnelID
-		comp.Connector, err = workload.NewConnector(ctx, name, p.connector, parent, after)
-		if err == nil {
-			selector = comp.Connector.SelectorLabels
-		}
-	default:
+		comp.Connector, err = workload.NewConnector(ctx, name, p.connector, after...)
+	} else {
 		p.app.TunnelID = tun.TunnelID
-		comp.App, err = workload.NewApp(ctx, name, p.app, parent, after)
-		if err == nil {
-			selector = comp.App.SelectorLabels
-		}
+		comp.App, err = workload.NewApp(ctx, name, p.app, after...)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if p.policy != nil {
-		p.policy.PodSelector = selector
-		if comp.Policy, err = network.NewPolicy(ctx, name, p.policy, parent); err != nil {
+		if comp.Policy, err = network.NewPolicy(ctx, name, p.policy, child...); err != nil {
 			return nil, err
 		}
 	}

@@ -70,9 +70,7 @@ func componentConnectors(kubeconfig string, n int) pulumi.RunFunc {
 		if err != nil {
 			return err
 		}
-		_, err = network.NewPolicy(ctx, name, &network.Args{
-			Namespace: pulumi.String(benchNS), PodSelector: conn.SelectorLabels,
-		}, pulumi.Providers(prov))
+		_, err = network.NewPolicy(ctx, name, &network.Args{Pods: conn.PolicyPods}, pulumi.Providers(prov))
 		return err
 	})
 }

@@ -81,15 +81,13 @@ func connectorProgram(kubeconfig, token, image string, replicas int) pulumi.RunF
 			Namespace:   ns.Metadata.Name().Elem(),
 			TunnelID:    pulumi.String(engineTunnelID),
 			Token:       workload.TokenSource{Secret: &workload.SecretToken{Name: secret.Metadata.Name().Elem()}},
-			Cloudflared: workload.Cloudflared{Image: image},
-			Pods:        workload.Pods{Replicas: replicas},
+			Cloudflared: &workload.Cloudflared{Image: image},
+			Pods:        &workload.Pods{Replicas: &replicas},
 		}, pulumi.Providers(prov))
 		if err != nil {
 			return err
 		}
-		pol, err := network.NewPolicy(ctx, "edge-net", &network.Args{
-			Namespace: ns.Metadata.Name().Elem(), PodSelector: conn.SelectorLabels,
-		}, pulumi.Providers(prov))
+		pol, err := network.NewPolicy(ctx, "edge-net", &network.Args{Pods: conn.PolicyPods}, pulumi.Providers(prov))
 		if err != nil {
 			return err
 		}

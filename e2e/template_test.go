@@ -7,6 +7,7 @@ import (
 	dep "github.com/hashicorp/consul-template/dependency"
 	"github.com/hashicorp/consul-template/template"
 
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -81,7 +82,7 @@ func TestTemplateRendersExactlyTheToken(t *testing.T) {
 
 // TestTemplateCustomMountAndKey covers a non-default mount, path and key: the template follows them.
 func TestTemplateCustomMountAndKey(t *testing.T) {
-	v := workload.VaultToken{Role: "r", Mount: "kv/team", Path: "edge/prod", TokenKey: "cf_token"}
+	v := workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Mount: "kv/team", Path: "edge/prod", TokenKey: "cf_token"}}
 	got, err := render(t, v.Template(), "kv/team/data/edge/prod", kvV2(map[string]any{"cf_token": "abc123"}), true)
 	if err != nil || got != "abc123" {
 		t.Fatalf("rendered %q, %v", got, err)

@@ -32,6 +32,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/e2e/internal/vaultdev"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -44,7 +45,7 @@ type vaultCase struct {
 }
 
 // emitVaultCase runs the tunnel component (Vault enabled) and a connector whose Vault source is wired from
-// the tunnel's VaultLocation, as a user would, on the mock engine; change lets a test break the wiring.
+// the tunnel's Vault location, as a user would, on the mock engine; change lets a test break the wiring.
 func emitVaultCase(t *testing.T, change func(*workload.VaultToken)) vaultCase {
 	t.Helper()
 	targs := &tunnel.Args{
@@ -52,13 +53,10 @@ func emitVaultCase(t *testing.T, change func(*workload.VaultToken)) vaultCase {
 		ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
 		ZoneName:  "example.com",
 		Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://web.apps.svc.cluster.local:80"}},
-		Vault:     &tunnel.VaultSecret{Path: "prod/web/cloudflared"},
+		Vault:     &vaultkv.Location{Path: "prod/web/cloudflared"},
 	}
-	loc, ok := targs.VaultLocation()
-	if !ok {
-		t.Fatal("tunnel args have no Vault location")
-	}
-	src := &workload.VaultToken{Role: "cloudflared", Mount: loc.Mount, Path: loc.Path, TokenKey: loc.TokenKey}
+	loc := targs.Vault.WithDefaults()
+	src := &workload.VaultToken{Agent: workload.VaultAgent{Role: "cloudflared"}, Secret: *targs.Vault}
 	if change != nil {
 		change(src)
 	}
@@ -88,7 +86,7 @@ func emitVaultCase(t *testing.T, change func(*workload.VaultToken)) vaultCase {
 	}
 	vc.token, _ = vc.data[loc.TokenKey].(string)
 	if vc.token == "" || vc.mount != loc.Mount || vc.path != loc.Path {
-		t.Fatalf("the Vault secret is not laid out as VaultLocation %+v says: mount %q name %q data keys %v", loc, vc.mount, vc.path, keys(vc.data))
+		t.Fatalf("the Vault secret is not laid out as its location %+v says: mount %q name %q data keys %v", loc, vc.mount, vc.path, keys(vc.data))
 	}
 	for _, m := range res.Manifests() {
 		if m["kind"] != "Deployment" {
@@ -476,7 +474,7 @@ func TestVaultTokenPath(t *testing.T) {
 			t.Errorf("rendered file is %q, want exactly the token %q (%d bytes)", r.content, vc.token, len(vc.token))
 		}
 		// The read went through the KV v2 API: the secret's metadata path is there too.
-		if sec, err := srv.Client.KVv2(vc.mount).Get(context.Background(), vc.path); err != nil || sec.Data[tunnel.DefaultVaultTokenKey] != vc.token {
+		if sec, err := srv.Client.KVv2(vc.mount).Get(context.Background(), vc.path); err != nil || sec.Data[vaultkv.DefaultTokenKey] != vc.token {
 			t.Errorf("read back %s/data/%s: %v %v", vc.mount, vc.path, sec, err)
 		}
 
@@ -542,8 +540,8 @@ func TestVaultTokenPath(t *testing.T) {
 		change func(*workload.VaultToken)
 		inLog  string
 	}{
-		{"wrong path fails", func(v *workload.VaultToken) { v.Path = "prod/web/cloudflare" }, "permission denied"},
-		{"wrong key fails", func(v *workload.VaultToken) { v.TokenKey = "token" }, "map has no entry for key"},
+		{"wrong path fails", func(v *workload.VaultToken) { v.Secret.Path = "prod/web/cloudflare" }, "permission denied"},
+		{"wrong key fails", func(v *workload.VaultToken) { v.Secret.TokenKey = "token" }, "map has no entry for key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, _, r, err := tokenPathRun(t, srv, tc.change, 20*time.Second)

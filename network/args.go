@@ -1,13 +1,7 @@
 package network
 
 import (
-	"net/netip"
-	"regexp"
-	"strings"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/tunnelgate/tunnelgate/internal/check"
 )
 
 // Type is the component's Pulumi type token.
@@ -46,7 +40,7 @@ const (
 	// which accept no connection except metrics scrapes. The default.
 	LayoutOwnPod Layout = "ownPod"
 	// LayoutSidecar: cloudflared runs as a container in the app's pods; the policy selects the app's
-	// pods and therefore also governs the app's own traffic (Args.AppIngress, Args.Origins).
+	// pods and therefore also governs the app's own traffic (Settings.AppIngress, Settings.Origins).
 	LayoutSidecar Layout = "sidecar"
 )
 
@@ -62,7 +56,7 @@ const (
 	SCTP Protocol = "SCTP"
 )
 
-// Fixed values and defaults. Every default can be overridden through Args.
+// Fixed values and defaults. Every default can be overridden through Settings.
 const (
 	// EdgePort is the port of Cloudflare's tunnel edge: TCP for http2, UDP for quic. It is fixed by
 	// cloudflared and the edge, so it is not configurable.
@@ -71,11 +65,16 @@ const (
 	HTTPSPort = 443
 	// DNSPort is the default port of the DNS peer (UDP and TCP).
 	DNSPort = 53
-	// DefaultVaultPort is the default port of the Vault peer (Vault's listener default), TCP.
+	// DefaultVaultPort is the port of the Vault peer when neither Settings.Vault nor the agent's address
+	// (VaultClient.Port) names one: Vault's listener default, TCP.
 	DefaultVaultPort = 8200
-	// DefaultMetricsPort is the default metrics port allowed from the Metrics peer, TCP: the port of
-	// cloudflared's `--metrics 0.0.0.0:2000` in Cloudflare's Kubernetes guide.
-	DefaultMetricsPort = 2000
+	// DefaultVaultNamespace is where the policy expects Vault's pods when Settings.Vault is nil: the
+	// namespace the official Vault Helm chart is usually installed in.
+	DefaultVaultNamespace = "vault"
+	// DefaultVaultService is the in-cluster name of Vault when Settings.Vault is nil and the agent's
+	// address is the injector's default: the Helm chart's Service "vault" in DefaultVaultNamespace. It is
+	// qualified with the cluster domain ("vault.vault.svc.cluster.local").
+	DefaultVaultService = "vault." + DefaultVaultNamespace + ".svc"
 	// DefaultDNSNamespace is the namespace of the default DNS peer, the cluster DNS pods (kube-dns, or CoreDNS
 	// deployed under the kube-dns name, as kubeadm, kind, GKE, EKS and AKS do).
 	DefaultDNSNamespace = "kube-system"
@@ -83,13 +82,22 @@ const (
 	DefaultDNSLabelKey = "k8s-app"
 	// DefaultDNSLabelValue is the label value of the default DNS peer.
 	DefaultDNSLabelValue = "kube-dns"
+	// DefaultClusterDomain is the cluster's DNS domain (Settings.ClusterDomain), with which in-cluster
+	// names are fully qualified in the DNS rules.
+	DefaultClusterDomain = "cluster.local"
 	// MaxPorts is the most ports one peer may list: Cilium's schema accepts at most 40 per port rule.
 	MaxPorts = 40
 )
 
-// UpdateHosts are the HTTPS destinations of cloudflared's update checks (Args.UpdateChecks). The
-// cloudflared image runs with --no-autoupdate, so they are not needed by default.
-var UpdateHosts = []string{"api.cloudflare.com", "update.argotunnel.com"}
+// UpdateHosts returns the HTTPS destinations of cloudflared's update checks (Settings.UpdateChecks).
+// The cloudflared image runs with --no-autoupdate, so they are not needed by default.
+func UpdateHosts() []string { return []string{"api.cloudflare.com", "update.argotunnel.com"} }
+
+// DefaultVaultLabels returns the labels of the Vault server pods of the official Helm chart, which the
+// policy allows egress to when Settings.Vault is nil.
+func DefaultVaultLabels() map[string]string {
+	return map[string]string{"app.kubernetes.io/name": "vault", "component": "server"}
+}
 
 // FeaturesHost is the TXT record cloudflared reads at start for its feature flags.
 const FeaturesHost = "cfd-features.argotunnel.com"
@@ -97,17 +105,18 @@ const FeaturesHost = "cfd-features.argotunnel.com"
 // AccessDomainSuffix follows the team name in a Cloudflare Access team domain.
 const AccessDomainSuffix = ".cloudflareaccess.com"
 
-// DefaultEdgeCIDRs are the address blocks the Kubernetes fallback allows on EdgePort, per region.
-// Cloudflare documents single edge addresses but publishes no tunnel-specific ranges. Global and US
-// share the superset 198.41.192.0/19 and 2606:4700:a0::/44, which holds region1 (198.41.192.x,
-// 2606:4700:a0::x), region2 (198.41.200.x, 2606:4700:a8::x) and US (198.41.218-219.x, 2606:4700:a1::x,
-// 2606:4700:a9::x). FedRAMP gets the /24 and /48 around its documented addresses (162.159.234.x,
-// 172.64.234.x, 2a06:98c1:4d::x, 2606:4700:f6::x): the smallest blocks routed on the internet, so that
-// addresses added next to the documented ones stay reachable.
-var DefaultEdgeCIDRs = map[Region][]string{
-	RegionGlobal:  {"198.41.192.0/19", "2606:4700:a0::/44"},
-	RegionUS:      {"198.41.192.0/19", "2606:4700:a0::/44"},
-	RegionFedRAMP: {"162.159.234.0/24", "172.64.234.0/24", "2a06:98c1:4d::/48", "2606:4700:f6::/48"},
+// DefaultEdgeCIDRs returns the address blocks the Kubernetes fallback allows on EdgePort for a region
+// (Settings.EdgeCIDRs replaces them). Cloudflare documents single edge addresses but publishes no
+// tunnel-specific ranges. Global and US share the superset 198.41.192.0/19 and 2606:4700:a0::/44, which
+// holds region1 (198.41.192.x, 2606:4700:a0::x), region2 (198.41.200.x, 2606:4700:a8::x) and US
+// (198.41.218-219.x, 2606:4700:a1::x, 2606:4700:a9::x). FedRAMP gets the /24 and /48 around its
+// documented addresses (162.159.234.x, 172.64.234.x, 2a06:98c1:4d::x, 2606:4700:f6::x): the smallest
+// blocks routed on the internet, so that addresses added next to the documented ones stay reachable.
+func DefaultEdgeCIDRs(r Region) []string {
+	if r == RegionFedRAMP {
+		return []string{"162.159.234.0/24", "172.64.234.0/24", "2a06:98c1:4d::/48", "2606:4700:f6::/48"}
+	}
+	return []string{"198.41.192.0/19", "2606:4700:a0::/44"}
 }
 
 // SRVName is the SRV record cloudflared looks up to find the region's edge addresses:
@@ -132,58 +141,108 @@ func (r Region) prefix() string {
 	return ""
 }
 
-// Args describes the traffic of cloudflared's pods. It is plain data except Namespace, which is often
-// the output of a Namespace resource: a literal (pulumi.String) is validated at construction, an
-// output inside an apply before the policy object uses it.
+// Args is what the policy is built from: the pods it governs as the workload package reports them
+// (Pods), what the tunnel's routes need as the tunnel package reports it (Routes), and the caller's
+// own choices (Settings). The first two are facts about other components; only Settings is a choice.
 type Args struct {
-	// Namespace is the namespace of the selected pods and of the policy object. Required.
+	// Pods are the pods the policy applies to (workload.Workload.PolicyPods, or
+	// workload.ConnectorArgs.PolicyPods before registration). Required.
+	Pods Pods `pulumi:"pods"`
+	// Routes are the destinations of the tunnel's routes (tunnel.Args.OriginHosts and AccessTeams).
+	Routes Routes `pulumi:"routes,optional"`
+	// Settings are the caller's choices; nil gives the defaults (a CiliumNetworkPolicy).
+	Settings *Settings `pulumi:"settings,optional"`
+}
+
+// Pods describe the pods that run cloudflared, as the workload that runs them reports them.
+type Pods struct {
+	// Namespace is the namespace of the pods and of the policy object. Required. It may be another
+	// resource's output: a literal (pulumi.String) is validated at construction, an output inside an
+	// apply before the policy object uses it.
 	Namespace pulumi.StringInput `pulumi:"namespace"`
-	// PodSelector are the labels of the pods the policy applies to: the connector's pods
-	// (LayoutOwnPod) or the app's pods (LayoutSidecar). Required and non-empty: an empty selector
-	// would put every pod of the namespace under this policy.
-	PodSelector map[string]string `pulumi:"podSelector"`
+	// Selector are the labels of the pods the policy applies to: the connector's pods (LayoutOwnPod)
+	// or the app's pods (LayoutSidecar). Required and non-empty: an empty selector would put every pod of
+	// the namespace under this policy.
+	Selector map[string]string `pulumi:"selector"`
 	// Layout is LayoutOwnPod (default) or LayoutSidecar.
 	Layout Layout `pulumi:"layout,optional"`
+	// MetricsPort is cloudflared's metrics port (TCP), which the Settings.Metrics peer may reach.
+	// Required.
+	MetricsPort int `pulumi:"metricsPort"`
+	// Region is the edge region cloudflared connects to (its --region): RegionGlobal (default) or
+	// RegionUS.
+	Region Region `pulumi:"region,optional"`
+	// Vault is set when a Vault Agent in the pods logs in to Vault and reads the token (the Vault
+	// Agent Injector): the policy then allows egress to Vault. nil when the token comes from a Secret.
+	Vault *VaultClient `pulumi:"vault,optional"`
+}
+
+// VaultClient is the Vault Agent in the pods: where it connects to.
+type VaultClient struct {
+	// Host is the host of the agent's Vault address (the injector's "service" annotation), a name or
+	// an address; empty when the injector's default address is used (see Settings.Vault).
+	Host string `pulumi:"host,optional"`
+	// Port is the port of that address; 0 when it names none (DefaultVaultPort).
+	Port int `pulumi:"port,optional"`
+}
+
+// Routes are the destinations of the tunnel's routes, as the tunnel package reports them.
+type Routes struct {
+	// OriginHosts are the hosts the routes send traffic to, as written ("web.apps.svc.cluster.local",
+	// "web", "localhost", "10.0.0.7"). In-cluster names are added to the DNS rules fully qualified
+	// ("web" with the pods' namespace and Settings.ClusterDomain); with LayoutOwnPod any host but the
+	// loopback needs Settings.Origins.
+	OriginHosts []string `pulumi:"originHosts,optional"`
+	// AccessTeams are the Cloudflare Access team names whose JWTs cloudflared validates (routes with
+	// Access required): egress to "<team>.cloudflareaccess.com" on HTTPSPort. Case-insensitive.
+	AccessTeams []string `pulumi:"accessTeams,optional"`
+}
+
+// Settings are the caller's choices for the policy. The zero value gives a CiliumNetworkPolicy with
+// the defaults below.
+type Settings struct {
 	// Kind is KindCilium (default) or KindKubernetes.
 	Kind Kind `pulumi:"kind,optional"`
-	// Region is RegionGlobal (default), RegionUS or RegionFedRAMP. It must match the connector's
-	// --region (or the account's FedRAMP edge), or cloudflared cannot reach its edge.
+	// Region overrides the edge region of Pods.Region: RegionFedRAMP for FedRAMP accounts (whose tokens
+	// point at the FedRAMP edge) when cloudflared runs without --region. Any other value must equal the
+	// pods' region, or cloudflared could not reach its edge.
 	Region Region `pulumi:"region,optional"`
 	// DNS is the cluster DNS service's pods. Default: namespace DefaultDNSNamespace, labels
 	// DefaultDNSLabelKey=DefaultDNSLabelValue, ports DNSPort UDP and TCP. Hostnames are not allowed
 	// here (the DNS peer is reached by address).
 	DNS *Peer `pulumi:"dns,optional"`
-	// Vault is the Vault server that the Vault Agent in the pod (Vault Agent Injector) logs in to and
-	// reads the token from; nil when the token comes from a Kubernetes Secret. Ports default to
-	// DefaultVaultPort TCP. With KindCilium, list in Hostnames the name the agent resolves (the host of
-	// the injector's VAULT_ADDR, fully qualified, e.g. "vault.vault.svc.cluster.local").
+	// Vault is where Vault runs, which the Vault Agent in the pods (Pods.Vault) logs in to and reads
+	// the token from. Default: the pods DefaultVaultLabels() in DefaultVaultNamespace. Ports default to
+	// the agent's address's port, else DefaultVaultPort; Hostnames get the host of the agent's address
+	// (fully qualified), or DefaultVaultService when both this and the address are left to defaults.
+	// Only with Pods.Vault.
 	Vault *Peer `pulumi:"vault,optional"`
 	// Origins are the destinations the tunnel's routes point at: in LayoutOwnPod the Services' pods
-	// (their labels and the pods' target ports, not the Services' ports) and, with KindCilium, the
-	// Services' fully qualified names in Hostnames. In LayoutSidecar the routes usually point at
-	// localhost, which needs no rule; list here whatever else the pods must reach. Ports are required.
+	// (their labels and the pods' target ports, not the Services' ports), required when a route points
+	// at a host other than the loopback. In LayoutSidecar the routes usually point at localhost, which
+	// needs no rule; list here whatever else the pods must reach. Ports are required. The routes' host
+	// names (Routes.OriginHosts) are added to the DNS rules; list other names in Hostnames.
 	Origins []Peer `pulumi:"origins,optional"`
 	// Metrics allows cloudflared's metrics port from the monitoring pods (e.g. namespace "monitoring",
-	// labels of Prometheus). Ports default to DefaultMetricsPort TCP. nil allows no scrapes. The
+	// labels of Prometheus). Ports default to Pods.MetricsPort, TCP. nil allows no scrapes. The
 	// kubelet's probes need no rule: traffic from the pod's own node is always allowed.
 	Metrics *Peer `pulumi:"metrics,optional"`
 	// AppIngress (LayoutSidecar only) is the app's own ingress: the peers that may connect to the
 	// app's pods, e.g. the other pods of the same app. Empty Ports allow every port from that peer.
 	// Traffic from cloudflared to the app stays inside the pod and needs no rule.
 	AppIngress []Peer `pulumi:"appIngress,optional"`
-	// AccessTeams are the Cloudflare Access team names whose JWTs cloudflared validates (routes with
-	// Access required): egress to "<team>.cloudflareaccess.com" on HTTPSPort. Case-insensitive.
-	AccessTeams []string `pulumi:"accessTeams,optional"`
-	// UpdateChecks allows egress to UpdateHosts on HTTPSPort. Off by default: the image runs with
+	// UpdateChecks allows egress to UpdateHosts() on HTTPSPort. Off by default: the image runs with
 	// --no-autoupdate.
 	UpdateChecks bool `pulumi:"updateChecks,optional"`
-	// EdgeCIDRs (KindKubernetes only) replace DefaultEdgeCIDRs[Region] as the blocks allowed on
+	// EdgeCIDRs (KindKubernetes only) replace DefaultEdgeCIDRs(region) as the blocks allowed on
 	// EdgePort.
 	EdgeCIDRs []string `pulumi:"edgeCidrs,optional"`
 	// HTTPSCIDRs (KindKubernetes only) are the blocks allowed on HTTPSPort in place of the host names of
-	// UpdateChecks and AccessTeams, which a NetworkPolicy cannot express (e.g. Cloudflare's published
-	// ranges, https://www.cloudflare.com/ips/). Required when either is set.
+	// UpdateChecks and Routes.AccessTeams, which a NetworkPolicy cannot express (e.g. Cloudflare's
+	// published ranges, https://www.cloudflare.com/ips/). Required when either is set.
 	HTTPSCIDRs []string `pulumi:"httpsCidrs,optional"`
+	// ClusterDomain is the cluster's DNS domain. Default DefaultClusterDomain ("cluster.local").
+	ClusterDomain string `pulumi:"clusterDomain,optional"`
 }
 
 // Peer is one side of allowed connections: pods (Namespace and/or Labels) or address blocks (CIDRs),
@@ -212,274 +271,4 @@ type Port struct {
 	Port int `pulumi:"port"`
 	// Protocol is TCP (default), UDP or SCTP, in upper case.
 	Protocol Protocol `pulumi:"protocol,optional"`
-}
-
-// dnsName is the pattern Cilium's schema applies to toFQDNs and rules.dns matchName.
-var dnsName = regexp.MustCompile(`^([-a-zA-Z0-9_]+[.]?)+$`)
-
-// withDefaults returns a copy of a with the defaults applied. It does not modify a.
-func (a *Args) withDefaults() Args {
-	out := *a
-	if out.Layout == "" {
-		out.Layout = LayoutOwnPod
-	}
-	if out.Kind == "" {
-		out.Kind = KindCilium
-	}
-	if out.Region == "" {
-		out.Region = RegionGlobal
-	}
-	if out.DNS == nil {
-		out.DNS = &Peer{Namespace: DefaultDNSNamespace, Labels: map[string]string{DefaultDNSLabelKey: DefaultDNSLabelValue}}
-	}
-	out.DNS = withPorts(out.DNS, Port{Port: DNSPort, Protocol: UDP}, Port{Port: DNSPort, Protocol: TCP})
-	out.Vault = withPorts(out.Vault, Port{Port: DefaultVaultPort, Protocol: TCP})
-	out.Metrics = withPorts(out.Metrics, Port{Port: DefaultMetricsPort, Protocol: TCP})
-	out.Origins = withProtocols(out.Origins)
-	out.AppIngress = withProtocols(out.AppIngress)
-	if out.Kind == KindKubernetes && len(out.EdgeCIDRs) == 0 {
-		out.EdgeCIDRs = DefaultEdgeCIDRs[out.Region]
-	}
-	teams := make([]string, 0, len(out.AccessTeams))
-	for _, t := range out.AccessTeams {
-		teams = appendNew(teams, strings.ToLower(t))
-	}
-	out.AccessTeams = teams
-	return out
-}
-
-// withPorts returns a copy of p with every port's protocol defaulted to TCP, and def as its ports when
-// it has none; nil stays nil.
-func withPorts(p *Peer, def ...Port) *Peer {
-	if p == nil {
-		return nil
-	}
-	c := *p
-	if len(c.Ports) == 0 {
-		c.Ports = def
-	}
-	c.Ports = defaultProtocols(c.Ports)
-	return &c
-}
-
-// withProtocols returns a copy of peers with every port's protocol defaulted to TCP.
-func withProtocols(peers []Peer) []Peer {
-	if peers == nil {
-		return nil
-	}
-	out := make([]Peer, len(peers))
-	for i, p := range peers {
-		p.Ports = defaultProtocols(p.Ports)
-		out[i] = p
-	}
-	return out
-}
-
-func defaultProtocols(ports []Port) []Port {
-	if ports == nil {
-		return nil
-	}
-	out := make([]Port, len(ports))
-	for i, p := range ports {
-		if p.Protocol == "" {
-			p.Protocol = TCP
-		}
-		out[i] = p
-	}
-	return out
-}
-
-// HTTPSHosts returns the host names the pods may reach on HTTPSPort after defaults: UpdateHosts when
-// UpdateChecks is on, then "<team>.cloudflareaccess.com" for each Access team.
-func (a *Args) HTTPSHosts() []string {
-	d := a.withDefaults()
-	var out []string
-	if d.UpdateChecks {
-		out = append(out, UpdateHosts...)
-	}
-	for _, t := range d.AccessTeams {
-		out = appendNew(out, t+AccessDomainSuffix)
-	}
-	return out
-}
-
-// DNSNames returns exactly the names the Cilium policy lets the pods resolve, in this order: the
-// region's SRVName, its EdgeHosts, FeaturesHost, HTTPSHosts, then the Hostnames of Vault and of the
-// Origins, without repeats.
-func (a *Args) DNSNames() []string {
-	d := a.withDefaults()
-	out := []string{d.Region.SRVName()}
-	out = append(out, d.Region.EdgeHosts()...)
-	out = append(out, FeaturesHost)
-	for _, h := range a.HTTPSHosts() {
-		out = appendNew(out, h)
-	}
-	for _, p := range d.egressPeers() {
-		for _, h := range p.Hostnames {
-			out = appendNew(out, strings.ToLower(strings.TrimSuffix(h, ".")))
-		}
-	}
-	return out
-}
-
-// egressPeers are Vault (when set) and the Origins, in that order.
-func (a *Args) egressPeers() []Peer {
-	var out []Peer
-	if a.Vault != nil {
-		out = append(out, *a.Vault)
-	}
-	return append(out, a.Origins...)
-}
-
-// ingressPeers are Metrics (when set) and the AppIngress peers, in that order.
-func (a *Args) ingressPeers() []Peer {
-	var out []Peer
-	if a.Metrics != nil {
-		out = append(out, *a.Metrics)
-	}
-	return append(out, a.AppIngress...)
-}
-
-func appendNew(list []string, s string) []string {
-	for _, e := range list {
-		if e == s {
-			return list
-		}
-	}
-	return append(list, s)
-}
-
-// Validate checks a without Pulumi and returns every problem as *check.FieldError, with field paths
-// in the names of the `pulumi` tags ("origins[1].ports[0].protocol").
-func (a *Args) Validate() error {
-	var es check.Errors
-	switch ns := a.Namespace.(type) {
-	case nil:
-		es.Add("namespace", nil, "required")
-	case pulumi.String:
-		es.DNSLabel("namespace", string(ns))
-	}
-	if len(a.PodSelector) == 0 {
-		es.Add("podSelector", a.PodSelector, "required: an empty selector would put every pod of the namespace under this policy")
-	}
-	es.Labels("podSelector", a.PodSelector)
-	switch a.Layout {
-	case "", LayoutOwnPod, LayoutSidecar:
-	default:
-		es.Add("layout", string(a.Layout), "must be %q or %q", LayoutOwnPod, LayoutSidecar)
-	}
-	switch a.Kind {
-	case "", KindCilium, KindKubernetes:
-	default:
-		es.Add("kind", string(a.Kind), "must be %q or %q", KindCilium, KindKubernetes)
-	}
-	switch a.Region {
-	case "", RegionGlobal, RegionUS, RegionFedRAMP:
-	default:
-		es.Add("region", string(a.Region), "must be %q, %q or %q", RegionGlobal, RegionUS, RegionFedRAMP)
-	}
-	if a.DNS != nil {
-		validatePeer(&es, "dns", *a.DNS, false)
-		if len(a.DNS.Hostnames) > 0 {
-			es.Add("dns.hostnames", a.DNS.Hostnames, "not allowed: the DNS service is reached by address")
-		}
-	}
-	if a.Vault != nil {
-		validatePeer(&es, "vault", *a.Vault, false)
-	}
-	for i, o := range a.Origins {
-		f := check.Index("origins", i)
-		validatePeer(&es, f, o, true)
-	}
-	if a.Metrics != nil {
-		validatePeer(&es, "metrics", *a.Metrics, false)
-		validateNoHostnames(&es, "metrics", *a.Metrics)
-	}
-	if len(a.AppIngress) > 0 && a.Layout != LayoutSidecar {
-		es.Add("appIngress", nil, "only with layout %q: the connector's own pods accept no connections but metrics", LayoutSidecar)
-	}
-	for i, p := range a.AppIngress {
-		f := check.Index("appIngress", i)
-		validatePeer(&es, f, p, false)
-		validateNoHostnames(&es, f, p)
-	}
-	for i, t := range a.AccessTeams {
-		es.DNSLabel(check.Index("accessTeams", i), strings.ToLower(t))
-	}
-	fallback := a.Kind == KindKubernetes
-	if !fallback && len(a.EdgeCIDRs) > 0 {
-		es.Add("edgeCidrs", a.EdgeCIDRs, "only with kind %q: the Cilium policy allows the edge by name", KindKubernetes)
-	}
-	validateCIDRs(&es, "edgeCidrs", a.EdgeCIDRs)
-	needHTTPS := a.UpdateChecks || len(a.AccessTeams) > 0
-	switch {
-	case !fallback && len(a.HTTPSCIDRs) > 0:
-		es.Add("httpsCidrs", a.HTTPSCIDRs, "only with kind %q: the Cilium policy allows the HTTPS hosts by name", KindKubernetes)
-	case fallback && needHTTPS && len(a.HTTPSCIDRs) == 0:
-		es.Add("httpsCidrs", nil, "required with kind %q when updateChecks or accessTeams are set: a NetworkPolicy cannot allow host names, so give the address blocks of %s (e.g. Cloudflare's published ranges)", KindKubernetes, strings.Join(a.HTTPSHosts(), ", "))
-	case fallback && !needHTTPS && len(a.HTTPSCIDRs) > 0:
-		es.Add("httpsCidrs", a.HTTPSCIDRs, "nothing uses them: updateChecks is off and accessTeams is empty")
-	}
-	validateCIDRs(&es, "httpsCidrs", a.HTTPSCIDRs)
-	return es.Err(Type)
-}
-
-// validatePeer checks one peer; portsRequired is set for peers where no ports would mean every port.
-func validatePeer(es *check.Errors, field string, p Peer, portsRequired bool) {
-	if p.Namespace != "" {
-		es.DNSLabel(check.Join(field, "namespace"), p.Namespace)
-	}
-	es.Labels(check.Join(field, "labels"), p.Labels)
-	pods := p.Namespace != "" || len(p.Labels) > 0
-	switch {
-	case pods && len(p.CIDRs) > 0:
-		es.Add(check.Join(field, "cidrs"), p.CIDRs, "a peer is either pods (namespace, labels) or address blocks (cidrs), not both")
-	case !pods && len(p.CIDRs) == 0:
-		es.Add(field, nil, "empty peer: it would match every pod of the policy's namespace; set namespace, labels or cidrs")
-	}
-	validateCIDRs(es, check.Join(field, "cidrs"), p.CIDRs)
-	if portsRequired && len(p.Ports) == 0 {
-		es.Add(check.Join(field, "ports"), nil, "required: without ports every port of the peer would be allowed")
-	}
-	if len(p.Ports) > MaxPorts {
-		es.Add(check.Join(field, "ports"), len(p.Ports), "at most %d ports (Cilium's limit per rule); split the peer", MaxPorts)
-	}
-	for i, port := range p.Ports {
-		f := check.Index(check.Join(field, "ports"), i)
-		es.Port(check.Join(f, "port"), port.Port)
-		switch port.Protocol {
-		case "", TCP, UDP, SCTP:
-		default:
-			es.Add(check.Join(f, "protocol"), string(port.Protocol), "must be TCP, UDP or SCTP (upper case)")
-		}
-	}
-	for i, h := range p.Hostnames {
-		f := check.Index(check.Join(field, "hostnames"), i)
-		if _, err := netip.ParseAddr(h); err == nil {
-			es.Add(f, h, "an IP address is not resolved: allow it with cidrs")
-		} else if len(h) > 253 || !dnsName.MatchString(h) || strings.HasPrefix(h, ".") {
-			es.Add(f, h, "not a DNS name")
-		}
-	}
-}
-
-func validateNoHostnames(es *check.Errors, field string, p Peer) {
-	if len(p.Hostnames) > 0 {
-		es.Add(check.Join(field, "hostnames"), p.Hostnames, "only egress peers (vault, origins) have host names")
-	}
-}
-
-// validateCIDRs requires each CIDR to parse and to have no bits set after the prefix length (the API
-// server would reject or rewrite "10.0.0.1/8"; say "10.0.0.0/8").
-func validateCIDRs(es *check.Errors, field string, cidrs []string) {
-	for i, c := range cidrs {
-		f := check.Index(field, i)
-		p, err := netip.ParsePrefix(c)
-		switch {
-		case err != nil:
-			es.Add(f, c, "not a CIDR (address/prefix length, e.g. 192.0.2.0/24): %v", err)
-		case p.Masked() != p:
-			es.Add(f, c, "has bits set after the prefix length: did you mean %s?", p.Masked())
-		}
-	}
 }

@@ -49,17 +49,18 @@ type (
 // it matches only the policy's own namespace.
 const namespaceLabel = "k8s:io.kubernetes.pod.namespace"
 
-// ciliumSpec builds the spec of the CiliumNetworkPolicy from defaulted, validated args.
-func ciliumSpec(a Args) cnpSpec {
-	spec := cnpSpec{EndpointSelector: cnpSelector{MatchLabels: ciliumLabels("", a.PodSelector)}}
+// ciliumSpec builds the spec of the CiliumNetworkPolicy from the validated policy; dnsNames are the
+// names the pods may resolve (a.dnsNames, with the bare origin names qualified).
+func ciliumSpec(a *policy, dnsNames []string) cnpSpec {
+	spec := cnpSpec{EndpointSelector: cnpSelector{MatchLabels: ciliumLabels("", a.selector)}}
 
-	dns := cnpEgress{ToPorts: []cnpPortRule{{Ports: ciliumPorts(a.DNS.Ports), Rules: &cnpRules{DNS: names(a.DNSNames())}}}}
-	setEgressPeer(&dns, *a.DNS)
+	dns := cnpEgress{ToPorts: []cnpPortRule{{Ports: ciliumPorts(a.dns.Ports), Rules: &cnpRules{DNS: names(dnsNames)}}}}
+	setEgressPeer(&dns, a.dns)
 	spec.Egress = append(spec.Egress, dns, cnpEgress{
-		ToFQDNs: names(a.Region.EdgeHosts()),
+		ToFQDNs: names(a.region.EdgeHosts()),
 		ToPorts: []cnpPortRule{{Ports: []cnpPort{edgePort(TCP), edgePort(UDP)}}},
 	})
-	if hosts := a.HTTPSHosts(); len(hosts) > 0 {
+	if hosts := a.httpsHosts; len(hosts) > 0 {
 		spec.Egress = append(spec.Egress, cnpEgress{
 			ToFQDNs: names(hosts),
 			ToPorts: []cnpPortRule{{Ports: ciliumPorts([]Port{{Port: HTTPSPort, Protocol: TCP}})}},

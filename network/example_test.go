@@ -26,19 +26,20 @@ func printRules(res *dryrun.Result) {
 }
 
 // The connector in pods of its own, on the global edge: DNS for exactly the names cloudflared
-// resolves, the edge by name on 7844, the origin's pods on their port, and metrics scrapes from the
-// monitoring namespace.
+// resolves (the route's "web" qualified in the pods' namespace), the edge by name on 7844, the origin's
+// pods on their port, and metrics scrapes from the monitoring namespace. In a program, Pods come from
+// the workload (workload.Connector's PolicyPods) and Routes from the tunnel's args.
 func ExampleNewPolicy() {
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
 		_, err := network.NewPolicy(ctx, "edge", &network.Args{
-			Namespace:   pulumi.String("apps"),
-			PodSelector: map[string]string{"app": "cloudflared"},
-			Origins: []network.Peer{{
-				Labels:    map[string]string{"app": "web"},
-				Ports:     []network.Port{{Port: 8080}},
-				Hostnames: []string{"web.apps.svc.cluster.local"},
-			}},
-			Metrics: &network.Peer{Namespace: "monitoring"},
+			Pods: network.Pods{
+				Namespace: pulumi.String("apps"), Selector: map[string]string{"app": "cloudflared"}, MetricsPort: 2000,
+			},
+			Routes: network.Routes{OriginHosts: []string{"web"}},
+			Settings: &network.Settings{
+				Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}},
+				Metrics: &network.Peer{Namespace: "monitoring"},
+			},
 		})
 		return err
 	})
@@ -62,11 +63,15 @@ func ExampleNewPolicy() {
 func ExampleNewPolicy_fallback() {
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
 		_, err := network.NewPolicy(ctx, "edge", &network.Args{
-			Namespace:   pulumi.String("apps"),
-			PodSelector: map[string]string{"app": "cloudflared"},
-			Kind:        network.KindKubernetes,
-			Region:      network.RegionFedRAMP,
-			Vault:       &network.Peer{Namespace: "vault", Labels: map[string]string{"app.kubernetes.io/name": "vault"}},
+			Pods: network.Pods{
+				Namespace: pulumi.String("apps"), Selector: map[string]string{"app": "cloudflared"}, MetricsPort: 2000,
+				Vault: &network.VaultClient{}, // a Vault Agent at the injector's default address
+			},
+			Settings: &network.Settings{
+				Kind:   network.KindKubernetes,
+				Region: network.RegionFedRAMP,
+				Vault:  &network.Peer{Namespace: "vault", Labels: map[string]string{"app.kubernetes.io/name": "vault"}},
+			},
 		})
 		return err
 	})
@@ -85,22 +90,28 @@ func ExampleNewPolicy_fallback() {
 // Errors name the field and the value, and come before anything is registered.
 func ExampleArgs_Validate() {
 	args := &network.Args{
-		Namespace:   pulumi.String("apps"),
-		PodSelector: map[string]string{},
-		Origins:     []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80, Protocol: "HTTP"}}}},
-		Vault:       &network.Peer{CIDRs: []string{"10.0.0.1/8"}},
+		Pods: network.Pods{
+			Namespace: pulumi.String("apps"), Selector: map[string]string{}, MetricsPort: 2000, Vault: &network.VaultClient{},
+		},
+		Settings: &network.Settings{
+			Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80, Protocol: "HTTP"}}}},
+			Vault:   &network.Peer{CIDRs: []string{"10.0.0.1/8"}},
+		},
 	}
 	fmt.Println(args.Validate())
 	// Output:
 	// tunnelgate:network:Policy: invalid arguments
-	//   - podSelector map[]: required: an empty selector would put every pod of the namespace under this policy
-	//   - vault.cidrs[0] "10.0.0.1/8": has bits set after the prefix length: did you mean 10.0.0.0/8?
-	//   - origins[0].ports[0].protocol "HTTP": must be TCP, UDP or SCTP (upper case)
+	//   - pods.selector map[]: required: an empty selector would put every pod of the namespace under this policy
+	//   - settings.vault.cidrs[0] "10.0.0.1/8": has bits set after the prefix length: did you mean 10.0.0.0/8?
+	//   - settings.origins[0].ports[0].protocol "HTTP": must be TCP, UDP or SCTP (upper case)
 }
 
 // The names a US-region connector that validates Access JWTs may resolve.
 func ExampleArgs_DNSNames() {
-	args := &network.Args{Region: network.RegionUS, AccessTeams: []string{"acme"}}
+	args := &network.Args{
+		Pods:   network.Pods{Namespace: pulumi.String("apps"), Region: network.RegionUS},
+		Routes: network.Routes{AccessTeams: []string{"acme"}, OriginHosts: []string{"localhost", "web", "api.shop"}},
+	}
 	for _, n := range args.DNSNames() {
 		fmt.Println(n)
 	}
@@ -110,4 +121,7 @@ func ExampleArgs_DNSNames() {
 	// us-region2.v2.argotunnel.com
 	// cfd-features.argotunnel.com
 	// acme.cloudflareaccess.com
+	// api.shop.svc.cluster.local
+	// api.shop
+	// web.apps.svc.cluster.local
 }

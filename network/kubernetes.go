@@ -9,18 +9,18 @@ import (
 // namespaceNameLabel is the label the API server sets on every namespace to its name.
 const namespaceNameLabel = "kubernetes.io/metadata.name"
 
-// kubernetesSpec builds the spec of the fallback NetworkPolicy from defaulted, validated args.
-func kubernetesSpec(a Args) *networkingv1.NetworkPolicySpecArgs {
+// kubernetesSpec builds the spec of the fallback NetworkPolicy from the validated policy.
+func kubernetesSpec(a *policy) *networkingv1.NetworkPolicySpecArgs {
 	egress := networkingv1.NetworkPolicyEgressRuleArray{
-		networkingv1.NetworkPolicyEgressRuleArgs{To: npPeers(*a.DNS), Ports: npPorts(a.DNS.Ports)},
+		networkingv1.NetworkPolicyEgressRuleArgs{To: npPeers(a.dns), Ports: npPorts(a.dns.Ports)},
 		networkingv1.NetworkPolicyEgressRuleArgs{
-			To:    ipBlocks(a.EdgeCIDRs),
+			To:    ipBlocks(a.edgeCIDRs),
 			Ports: npPorts([]Port{{Port: EdgePort, Protocol: TCP}, {Port: EdgePort, Protocol: UDP}}),
 		},
 	}
-	if len(a.HTTPSHosts()) > 0 {
+	if len(a.httpsHosts) > 0 {
 		egress = append(egress, networkingv1.NetworkPolicyEgressRuleArgs{
-			To:    ipBlocks(a.HTTPSCIDRs),
+			To:    ipBlocks(a.httpsCIDRs),
 			Ports: npPorts([]Port{{Port: HTTPSPort, Protocol: TCP}}),
 		})
 	}
@@ -32,7 +32,7 @@ func kubernetesSpec(a Args) *networkingv1.NetworkPolicySpecArgs {
 		ingress = append(ingress, networkingv1.NetworkPolicyIngressRuleArgs{From: npPeers(p), Ports: npPorts(p.Ports)})
 	}
 	spec := &networkingv1.NetworkPolicySpecArgs{
-		PodSelector: metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(a.PodSelector)},
+		PodSelector: metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(a.selector)},
 		// Both types are listed, so that no ingress rule means no ingress at all.
 		PolicyTypes: pulumi.StringArray{pulumi.String("Ingress"), pulumi.String("Egress")},
 		Egress:      egress,

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"slices"
+
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -31,7 +33,7 @@ const (
 type Policy struct {
 	pulumi.ResourceState
 
-	// Kind is the kind of the emitted object (Args.Kind after defaults).
+	// Kind is the kind of the emitted object (Settings.Kind after defaults).
 	Kind Kind
 	// Namespace is the namespace of the policy object (Args.Namespace, validated).
 	Namespace pulumi.StringOutput
@@ -47,7 +49,7 @@ type Policy struct {
 // NewPolicy validates args and, only when they are valid, registers the component and its one policy
 // object. The Kubernetes provider comes from opts (pulumi.Provider or pulumi.Providers on the
 // component); the child inherits it through its parent, and gets the caller's DependsOn, RetainOnDelete,
-// DeletedWith and timeouts (component.ChildOptions).
+// DeletedWith and timeouts (see component.ChildOptions).
 func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Policy, error) {
 	if args == nil {
 		args = &Args{}
@@ -55,15 +57,15 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err := args.Validate(); err != nil {
 		return nil, err
 	}
-	a := args.withDefaults()
-	comp := &Policy{Kind: a.Kind}
+	a := args.resolve()
+	comp := &Policy{Kind: a.kind}
 	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	// Validate checked a literal namespace; one that is an output is checked once known, before the
 	// object uses it.
 	var es check.Errors
-	ns := check.StringInput(&es, "namespace", a.Namespace, Type, (*check.Errors).DNSLabel)
+	ns := check.StringInput(&es, "pods.namespace", a.namespace, Type, (*check.Errors).DNSLabel)
 	comp.Namespace = ns.ToStringOutput()
 	meta := metav1.ObjectMetaArgs{Namespace: ns}
 	child, err := component.ChildOptions(comp, opts)
@@ -71,11 +73,11 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		return nil, err
 	}
 
-	switch a.Kind {
+	switch a.kind {
 	case KindKubernetes:
 		np, err := networkingv1.NewNetworkPolicy(ctx, name+"-"+RoleKubernetes, &networkingv1.NetworkPolicyArgs{
 			Metadata: meta,
-			Spec:     kubernetesSpec(a),
+			Spec:     kubernetesSpec(&a),
 		}, child...)
 		if err != nil {
 			return nil, err
@@ -87,7 +89,7 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 			ApiVersion:  pulumi.String("cilium.io/v2"),
 			Kind:        pulumi.String("CiliumNetworkPolicy"),
 			Metadata:    meta,
-			OtherFields: kubernetes.UntypedArgs{"spec": ciliumSpec(a)},
+			OtherFields: kubernetes.UntypedArgs{"spec": ciliumSpecInput(&a, ns)},
 		}, child...)
 		if err != nil {
 			return nil, err
@@ -103,4 +105,16 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		return nil, err
 	}
 	return comp, nil
+}
+
+// ciliumSpecInput is the Cilium spec as a plain value, or, when bare origin names wait for a namespace
+// that is an output, an output that qualifies them once the namespace is known.
+func ciliumSpecInput(a *policy, ns pulumi.StringInput) any {
+	if len(a.bare) == 0 {
+		return ciliumSpec(a, a.dnsNames)
+	}
+	return ns.ToStringOutput().ApplyT(func(ns string) cnpSpec {
+		q := *a
+		return ciliumSpec(&q, q.qualified(slices.Clone(a.dnsNames), ns))
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/internal/optcheck"
 	"github.com/tunnelgate/tunnelgate/network"
 )
 
@@ -17,10 +18,10 @@ type (
 )
 
 // run registers one Policy named "edge" and returns the run's registrations.
-func run(t *testing.T, args *network.Args) *dryrun.Result {
+func run(t *testing.T, args *flat) *dryrun.Result {
 	t.Helper()
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
-		_, err := network.NewPolicy(ctx, "edge", args)
+		_, err := network.NewPolicy(ctx, "edge", args.args())
 		return err
 	})
 	if err != nil {
@@ -46,7 +47,7 @@ func child(t *testing.T, res *dryrun.Result, typ, name string) obj {
 	return dryrun.Plain(kids[0].Inputs)
 }
 
-func spec(t *testing.T, args *network.Args) obj {
+func spec(t *testing.T, args *flat) obj {
 	t.Helper()
 	res := run(t, args)
 	var in obj
@@ -142,7 +143,7 @@ func cSelector() obj {
 }
 
 func TestCiliumOwnPodFull(t *testing.T) {
-	got := spec(t, &network.Args{
+	got := spec(t, &flat{
 		Namespace:   pulumi.String("apps"),
 		PodSelector: connector,
 		Vault:       &network.Peer{Namespace: "vault", Labels: map[string]string{"app.kubernetes.io/name": "vault"}, Hostnames: []string{"vault.vault.svc.cluster.local"}},
@@ -212,7 +213,7 @@ func TestCiliumRegions(t *testing.T) {
 		{network.RegionFedRAMP, fedrampNames},
 	} {
 		t.Run(string(tc.region), func(t *testing.T) {
-			got := spec(t, &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector, Region: tc.region})
+			got := spec(t, &flat{Namespace: pulumi.String("apps"), PodSelector: connector, Region: tc.region})
 			want := obj{
 				"endpointSelector": cSelector(),
 				"egress":           arr{cDNS(tc.names...), cEdge(tc.names[1], tc.names[2])},
@@ -259,7 +260,7 @@ func TestCiliumVaultAccessUpdates(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector, UpdateChecks: tc.updates, Region: tc.region}
+			args := &flat{Namespace: pulumi.String("apps"), PodSelector: connector, UpdateChecks: tc.updates, Region: tc.region}
 			if tc.vault {
 				args.Vault = &network.Peer{Namespace: "vault", Labels: map[string]string{"app.kubernetes.io/name": "vault"}, Hostnames: []string{"vault.vault.svc.cluster.local"}}
 			}
@@ -288,7 +289,7 @@ func TestCiliumVaultAccessUpdates(t *testing.T) {
 
 func TestCiliumSidecar(t *testing.T) {
 	app := map[string]string{"app": "shop"}
-	got := spec(t, &network.Args{
+	got := spec(t, &flat{
 		Namespace:   pulumi.String("apps"),
 		PodSelector: app,
 		Layout:      network.LayoutSidecar,
@@ -319,7 +320,7 @@ func TestCiliumSidecar(t *testing.T) {
 }
 
 func TestCiliumCustomDNSAndVaultByCIDR(t *testing.T) {
-	got := spec(t, &network.Args{
+	got := spec(t, &flat{
 		Namespace:   pulumi.String("apps"),
 		PodSelector: connector,
 		DNS:         &network.Peer{Namespace: "kube-system", Labels: map[string]string{"k8s-app": "coredns"}, Ports: []network.Port{{Port: 5353, Protocol: network.UDP}}},
@@ -380,7 +381,7 @@ func kEdge(cidrs ...string) obj {
 }
 
 func TestKubernetesOwnPodFull(t *testing.T) {
-	got := spec(t, &network.Args{
+	got := spec(t, &flat{
 		Namespace:    pulumi.String("apps"),
 		PodSelector:  connector,
 		Kind:         network.KindKubernetes,
@@ -443,7 +444,7 @@ func TestKubernetesRegions(t *testing.T) {
 		{region: network.RegionFedRAMP, edge: []string{"162.159.234.0/28"}, cidrs: []string{"162.159.234.0/28"}},
 	} {
 		t.Run(string(tc.region)+strings.Join(tc.edge, ","), func(t *testing.T) {
-			got := spec(t, &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: network.KindKubernetes, Region: tc.region, EdgeCIDRs: tc.edge})
+			got := spec(t, &flat{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: network.KindKubernetes, Region: tc.region, EdgeCIDRs: tc.edge})
 			want := obj{"podSelector": kSelector, "policyTypes": kTypes, "egress": arr{kDNS, kEdge(tc.cidrs...)}}
 			assertJSON(t, "spec", got, want)
 		})
@@ -452,7 +453,7 @@ func TestKubernetesRegions(t *testing.T) {
 
 func TestKubernetesSidecar(t *testing.T) {
 	app := map[string]string{"app": "shop"}
-	got := spec(t, &network.Args{
+	got := spec(t, &flat{
 		Namespace:   pulumi.String("apps"),
 		PodSelector: app,
 		Layout:      network.LayoutSidecar,
@@ -481,7 +482,7 @@ func TestOutputsAndTree(t *testing.T) {
 	var objectName, namespace string
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
 		var err error
-		pol, err = network.NewPolicy(ctx, "edge", &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector})
+		pol, err = network.NewPolicy(ctx, "edge", (&flat{Namespace: pulumi.String("apps"), PodSelector: connector}).args())
 		if err != nil {
 			return err
 		}
@@ -499,7 +500,7 @@ func TestOutputsAndTree(t *testing.T) {
 	}
 	var netpolName string
 	if _, err := dryrun.Run(func(ctx *pulumi.Context) error {
-		np, err := network.NewPolicy(ctx, "edge", &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: network.KindKubernetes})
+		np, err := network.NewPolicy(ctx, "edge", (&flat{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: network.KindKubernetes}).args())
 		if err == nil {
 			np.ObjectName.ApplyT(func(n string) string { netpolName = n; return n })
 		}
@@ -522,7 +523,7 @@ func TestOutputsAndTree(t *testing.T) {
 }
 
 func TestArgsNotModified(t *testing.T) {
-	args := &network.Args{Namespace: pulumi.String("apps"), PodSelector: connector, Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80}}}}}
+	args := &flat{Namespace: pulumi.String("apps"), PodSelector: connector, Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80}}}}}
 	run(t, args)
 	if args.Kind != "" || args.Region != "" || args.Layout != "" || args.DNS != nil || args.Origins[0].Ports[0].Protocol != "" {
 		t.Errorf("NewPolicy changed its args: %+v", args)
@@ -532,7 +533,7 @@ func TestArgsNotModified(t *testing.T) {
 func TestNamespaceOutputValidatedOnceKnown(t *testing.T) {
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
 		ns := pulumi.String("Not_A_Namespace").ToStringOutput()
-		_, err := network.NewPolicy(ctx, "edge", &network.Args{Namespace: ns, PodSelector: connector})
+		_, err := network.NewPolicy(ctx, "edge", (&flat{Namespace: ns, PodSelector: connector}).args())
 		return err
 	})
 	if err == nil || !strings.Contains(err.Error(), `namespace "Not_A_Namespace"`) {
@@ -552,5 +553,29 @@ func TestRegionNames(t *testing.T) {
 		if got := r.SRVName() + " " + strings.Join(r.EdgeHosts(), " "); got != want {
 			t.Errorf("%s: %s, want %s", r, got, want)
 		}
+	}
+}
+
+// TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
+// explicit provider given to the component reach its policy object, of either kind (a policy that must
+// wait for a Cilium install waits).
+func TestOptionsReachDescendants(t *testing.T) {
+	for _, kind := range []network.Kind{network.KindCilium, network.KindKubernetes} {
+		t.Run(string(kind), func(t *testing.T) {
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				opts, err := optcheck.Options(ctx)
+				if err != nil {
+					return err
+				}
+				_, err = network.NewPolicy(ctx, "edge", (&flat{Namespace: pulumi.String("apps"), PodSelector: connector, Kind: kind}).args(), opts...)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := optcheck.Check(t, res, network.Type, "edge"); n != 1 {
+				t.Errorf("checked %d resources, want 1", n)
+			}
+		})
 	}
 }

@@ -13,8 +13,8 @@ import (
 )
 
 // valid returns valid args to break one field at a time.
-func valid() *network.Args {
-	return &network.Args{
+func valid() *flat {
+	return &flat{
 		Namespace:   pulumi.String("apps"),
 		PodSelector: map[string]string{"app": "cloudflared"},
 		Origins:     []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}},
@@ -25,69 +25,69 @@ func TestBadInputs(t *testing.T) {
 	web := map[string]string{"app": "web"}
 	for _, tc := range []struct {
 		name   string
-		break_ func(a *network.Args)
+		break_ func(a *flat)
 		field  string
 		value  any // compared with fmt's %v
 		reason string
 	}{
-		{"no namespace", func(a *network.Args) { a.Namespace = nil }, "namespace", nil, "required"},
-		{"bad namespace", func(a *network.Args) { a.Namespace = pulumi.String("Apps") }, "namespace", "Apps", "RFC 1123"},
-		{"empty selector", func(a *network.Args) { a.PodSelector = nil }, "podSelector", map[string]string(nil), "every pod of the namespace"},
-		{"bad selector key", func(a *network.Args) { a.PodSelector = map[string]string{"bad key": "x"} }, "podSelector.bad key", "bad key", "invalid label key"},
-		{"bad selector value", func(a *network.Args) { a.PodSelector = map[string]string{"app": "-x-"} }, "podSelector.app", "-x-", "invalid label value"},
-		{"layout", func(a *network.Args) { a.Layout = "daemonset" }, "layout", "daemonset", `"ownPod" or "sidecar"`},
-		{"kind", func(a *network.Args) { a.Kind = "calico" }, "kind", "calico", `"cilium" or "kubernetes"`},
-		{"region", func(a *network.Args) { a.Region = "eu" }, "region", "eu", `"global", "us" or "fedramp"`},
-		{"port 0", func(a *network.Args) { a.Origins[0].Ports[0].Port = 0 }, "origins[0].ports[0].port", 0, "1 to 65535"},
-		{"port 65536", func(a *network.Args) { a.Origins[0].Ports[0].Port = 65536 }, "origins[0].ports[0].port", 65536, "1 to 65535"},
-		{"negative metrics port", func(a *network.Args) {
+		{"no namespace", func(a *flat) { a.Namespace = nil }, "pods.namespace", nil, "required"},
+		{"bad namespace", func(a *flat) { a.Namespace = pulumi.String("Apps") }, "pods.namespace", "Apps", "RFC 1123"},
+		{"empty selector", func(a *flat) { a.PodSelector = nil }, "pods.selector", map[string]string(nil), "every pod of the namespace"},
+		{"bad selector key", func(a *flat) { a.PodSelector = map[string]string{"bad key": "x"} }, "pods.selector.bad key", "bad key", "invalid label key"},
+		{"bad selector value", func(a *flat) { a.PodSelector = map[string]string{"app": "-x-"} }, "pods.selector.app", "-x-", "invalid label value"},
+		{"layout", func(a *flat) { a.Layout = "daemonset" }, "pods.layout", "daemonset", `"ownPod" or "sidecar"`},
+		{"kind", func(a *flat) { a.Kind = "calico" }, "settings.kind", "calico", `"cilium" or "kubernetes"`},
+		{"region", func(a *flat) { a.Region = "eu" }, "pods.region", "eu", `"global" or "us" (cloudflared's --region)`},
+		{"port 0", func(a *flat) { a.Origins[0].Ports[0].Port = 0 }, "settings.origins[0].ports[0].port", 0, "1 to 65535"},
+		{"port 65536", func(a *flat) { a.Origins[0].Ports[0].Port = 65536 }, "settings.origins[0].ports[0].port", 65536, "1 to 65535"},
+		{"negative metrics port", func(a *flat) {
 			a.Metrics = &network.Peer{Namespace: "monitoring", Ports: []network.Port{{Port: -1}}}
-		}, "metrics.ports[0].port", -1, "1 to 65535"},
-		{"protocol ICMP", func(a *network.Args) { a.Origins[0].Ports[0].Protocol = "ICMP" }, "origins[0].ports[0].protocol", "ICMP", "TCP, UDP or SCTP"},
-		{"protocol lower case", func(a *network.Args) { a.Origins[0].Ports[0].Protocol = "tcp" }, "origins[0].ports[0].protocol", "tcp", "upper case"},
-		{"protocol ANY", func(a *network.Args) {
+		}, "settings.metrics.ports[0].port", -1, "1 to 65535"},
+		{"protocol ICMP", func(a *flat) { a.Origins[0].Ports[0].Protocol = "ICMP" }, "settings.origins[0].ports[0].protocol", "ICMP", "TCP, UDP or SCTP"},
+		{"protocol lower case", func(a *flat) { a.Origins[0].Ports[0].Protocol = "tcp" }, "settings.origins[0].ports[0].protocol", "tcp", "upper case"},
+		{"protocol ANY", func(a *flat) {
 			a.DNS = &network.Peer{Namespace: "kube-system", Ports: []network.Port{{Port: 53, Protocol: "ANY"}}}
-		}, "dns.ports[0].protocol", "ANY", "TCP, UDP or SCTP"},
-		{"origin without ports", func(a *network.Args) { a.Origins[0].Ports = nil }, "origins[0].ports", nil, "every port"},
-		{"too many ports", func(a *network.Args) {
+		}, "settings.dns.ports[0].protocol", "ANY", "TCP, UDP or SCTP"},
+		{"origin without ports", func(a *flat) { a.Origins[0].Ports = nil }, "settings.origins[0].ports", nil, "every port"},
+		{"too many ports", func(a *flat) {
 			for p := 1; p <= 41; p++ {
 				a.Origins[0].Ports = append(a.Origins[0].Ports, network.Port{Port: 9000 + p})
 			}
-		}, "origins[0].ports", 42, "at most 40"},
-		{"empty origin", func(a *network.Args) { a.Origins = append(a.Origins, network.Peer{Ports: []network.Port{{Port: 80}}}) }, "origins[1]", nil, "every pod of the policy's namespace"},
-		{"empty vault", func(a *network.Args) { a.Vault = &network.Peer{} }, "vault", nil, "every pod"},
-		{"empty metrics", func(a *network.Args) { a.Metrics = &network.Peer{} }, "metrics", nil, "every pod"},
-		{"empty dns", func(a *network.Args) { a.DNS = &network.Peer{} }, "dns", nil, "every pod"},
-		{"empty app ingress", func(a *network.Args) { a.Layout = network.LayoutSidecar; a.AppIngress = []network.Peer{{}} }, "appIngress[0]", nil, "every pod"},
-		{"bad peer namespace", func(a *network.Args) { a.Vault = &network.Peer{Namespace: "vault_ns"} }, "vault.namespace", "vault_ns", "RFC 1123"},
-		{"bad peer label key", func(a *network.Args) { a.Origins[0].Labels = map[string]string{"a/b/c": "x"} }, "origins[0].labels.a/b/c", "a/b/c", "invalid label key"},
-		{"bad peer label value", func(a *network.Args) {
+		}, "settings.origins[0].ports", 42, "at most 40"},
+		{"empty origin", func(a *flat) { a.Origins = append(a.Origins, network.Peer{Ports: []network.Port{{Port: 80}}}) }, "settings.origins[1]", nil, "every pod of the policy's namespace"},
+		{"empty vault", func(a *flat) { a.Vault = &network.Peer{} }, "settings.vault", nil, "every pod"},
+		{"empty metrics", func(a *flat) { a.Metrics = &network.Peer{} }, "settings.metrics", nil, "every pod"},
+		{"empty dns", func(a *flat) { a.DNS = &network.Peer{} }, "settings.dns", nil, "every pod"},
+		{"empty app ingress", func(a *flat) { a.Layout = network.LayoutSidecar; a.AppIngress = []network.Peer{{}} }, "settings.appIngress[0]", nil, "every pod"},
+		{"bad peer namespace", func(a *flat) { a.Vault = &network.Peer{Namespace: "vault_ns"} }, "settings.vault.namespace", "vault_ns", "RFC 1123"},
+		{"bad peer label key", func(a *flat) { a.Origins[0].Labels = map[string]string{"a/b/c": "x"} }, "settings.origins[0].labels.a/b/c", "a/b/c", "invalid label key"},
+		{"bad peer label value", func(a *flat) {
 			a.Metrics = &network.Peer{Labels: map[string]string{"app": strings.Repeat("x", 64)}}
-		}, "metrics.labels.app", strings.Repeat("x", 64), "invalid label value"},
-		{"cidr does not parse", func(a *network.Args) { a.Vault = &network.Peer{CIDRs: []string{"10.0.0.0/33"}} }, "vault.cidrs[0]", "10.0.0.0/33", "not a CIDR"},
-		{"cidr without length", func(a *network.Args) {
+		}, "settings.metrics.labels.app", strings.Repeat("x", 64), "invalid label value"},
+		{"cidr does not parse", func(a *flat) { a.Vault = &network.Peer{CIDRs: []string{"10.0.0.0/33"}} }, "settings.vault.cidrs[0]", "10.0.0.0/33", "not a CIDR"},
+		{"cidr without length", func(a *flat) {
 			a.Origins[0] = network.Peer{CIDRs: []string{"192.0.2.10"}, Ports: []network.Port{{Port: 80}}}
-		}, "origins[0].cidrs[0]", "192.0.2.10", "not a CIDR"},
-		{"cidr host bits", func(a *network.Args) { a.Vault = &network.Peer{CIDRs: []string{"10.0.0.1/8"}} }, "vault.cidrs[0]", "10.0.0.1/8", "did you mean 10.0.0.0/8?"},
-		{"cidrs and labels", func(a *network.Args) { a.Origins[0].CIDRs = []string{"10.0.0.0/8"} }, "origins[0].cidrs", []string{"10.0.0.0/8"}, "not both"},
-		{"bad hostname", func(a *network.Args) { a.Origins[0].Hostnames = []string{"web app.local"} }, "origins[0].hostnames[0]", "web app.local", "not a DNS name"},
-		{"ip as hostname", func(a *network.Args) { a.Origins[0].Hostnames = []string{"10.0.0.7"} }, "origins[0].hostnames[0]", "10.0.0.7", "allow it with cidrs"},
-		{"hostname on dns", func(a *network.Args) {
+		}, "settings.origins[0].cidrs[0]", "192.0.2.10", "not a CIDR"},
+		{"cidr host bits", func(a *flat) { a.Vault = &network.Peer{CIDRs: []string{"10.0.0.1/8"}} }, "settings.vault.cidrs[0]", "10.0.0.1/8", "did you mean 10.0.0.0/8?"},
+		{"cidrs and labels", func(a *flat) { a.Origins[0].CIDRs = []string{"10.0.0.0/8"} }, "settings.origins[0].cidrs", []string{"10.0.0.0/8"}, "not both"},
+		{"bad hostname", func(a *flat) { a.Origins[0].Hostnames = []string{"web app.local"} }, "settings.origins[0].hostnames[0]", "web app.local", "not a DNS name"},
+		{"ip as hostname", func(a *flat) { a.Origins[0].Hostnames = []string{"10.0.0.7"} }, "settings.origins[0].hostnames[0]", "10.0.0.7", "allow it with cidrs"},
+		{"hostname on dns", func(a *flat) {
 			a.DNS = &network.Peer{Namespace: "kube-system", Hostnames: []string{"kube-dns"}}
-		}, "dns.hostnames", []string{"kube-dns"}, "reached by address"},
-		{"hostname on metrics", func(a *network.Args) { a.Metrics = &network.Peer{Namespace: "monitoring", Hostnames: []string{"prom"}} }, "metrics.hostnames", []string{"prom"}, "only egress peers"},
-		{"app ingress in own pod", func(a *network.Args) { a.AppIngress = []network.Peer{{Labels: web}} }, "appIngress", nil, `only with layout "sidecar"`},
-		{"bad access team", func(a *network.Args) { a.AccessTeams = []string{"acme.corp"} }, "accessTeams[0]", "acme.corp", "must not contain dots"},
-		{"edge cidrs with cilium", func(a *network.Args) { a.EdgeCIDRs = []string{"198.41.192.0/19"} }, "edgeCidrs", []string{"198.41.192.0/19"}, "only with kind"},
-		{"bad edge cidr", func(a *network.Args) { a.Kind = network.KindKubernetes; a.EdgeCIDRs = []string{"198.41.192/19"} }, "edgeCidrs[0]", "198.41.192/19", "not a CIDR"},
-		{"https cidrs with cilium", func(a *network.Args) { a.UpdateChecks = true; a.HTTPSCIDRs = []string{"104.16.0.0/13"} }, "httpsCidrs", []string{"104.16.0.0/13"}, "only with kind"},
-		{"fallback https without cidrs", func(a *network.Args) { a.Kind = network.KindKubernetes; a.AccessTeams = []string{"acme"} }, "httpsCidrs", nil, "acme.cloudflareaccess.com"},
-		{"fallback https cidrs unused", func(a *network.Args) { a.Kind = network.KindKubernetes; a.HTTPSCIDRs = []string{"104.16.0.0/13"} }, "httpsCidrs", []string{"104.16.0.0/13"}, "nothing uses them"},
-		{"bad https cidr", func(a *network.Args) {
+		}, "settings.dns.hostnames", []string{"kube-dns"}, "reached by address"},
+		{"hostname on metrics", func(a *flat) { a.Metrics = &network.Peer{Namespace: "monitoring", Hostnames: []string{"prom"}} }, "settings.metrics.hostnames", []string{"prom"}, "only egress peers"},
+		{"app ingress in own pod", func(a *flat) { a.AppIngress = []network.Peer{{Labels: web}} }, "settings.appIngress", nil, `only with layout "sidecar"`},
+		{"bad access team", func(a *flat) { a.AccessTeams = []string{"acme.corp"} }, "routes.accessTeams[0]", "acme.corp", "must not contain dots"},
+		{"edge cidrs with cilium", func(a *flat) { a.EdgeCIDRs = []string{"198.41.192.0/19"} }, "settings.edgeCidrs", []string{"198.41.192.0/19"}, "only with kind"},
+		{"bad edge cidr", func(a *flat) { a.Kind = network.KindKubernetes; a.EdgeCIDRs = []string{"198.41.192/19"} }, "settings.edgeCidrs[0]", "198.41.192/19", "not a CIDR"},
+		{"https cidrs with cilium", func(a *flat) { a.UpdateChecks = true; a.HTTPSCIDRs = []string{"104.16.0.0/13"} }, "settings.httpsCidrs", []string{"104.16.0.0/13"}, "only with kind"},
+		{"fallback https without cidrs", func(a *flat) { a.Kind = network.KindKubernetes; a.AccessTeams = []string{"acme"} }, "settings.httpsCidrs", nil, "acme.cloudflareaccess.com"},
+		{"fallback https cidrs unused", func(a *flat) { a.Kind = network.KindKubernetes; a.HTTPSCIDRs = []string{"104.16.0.0/13"} }, "settings.httpsCidrs", []string{"104.16.0.0/13"}, "nothing uses them"},
+		{"bad https cidr", func(a *flat) {
 			a.Kind = network.KindKubernetes
 			a.UpdateChecks = true
 			a.HTTPSCIDRs = []string{"2606:4700::1/32"}
-		}, "httpsCidrs[0]", "2606:4700::1/32", "did you mean 2606:4700::/32?"},
+		}, "settings.httpsCidrs[0]", "2606:4700::1/32", "did you mean 2606:4700::/32?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := valid()
@@ -105,7 +105,7 @@ func TestBadInputs(t *testing.T) {
 				t.Errorf("message %q does not start with the type and the field", verr.Error())
 			}
 			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
-				_, err := network.NewPolicy(ctx, "edge", args)
+				_, err := network.NewPolicy(ctx, "edge", args.args())
 				return err
 			})
 			if err == nil || !strings.Contains(err.Error(), verr.Error()) {
@@ -119,7 +119,7 @@ func TestBadInputs(t *testing.T) {
 }
 
 func TestValidArgsPass(t *testing.T) {
-	for name, a := range map[string]*network.Args{
+	for name, a := range map[string]*flat{
 		"minimal":          {Namespace: pulumi.String("apps"), PodSelector: map[string]string{"app": "cloudflared"}},
 		"output namespace": {Namespace: pulumi.String("apps").ToStringOutput(), PodSelector: map[string]string{"app": "cloudflared"}},
 		"fallback with https": {
@@ -140,7 +140,7 @@ func TestValidArgsPass(t *testing.T) {
 }
 
 func TestDNSNamesAndHTTPSHosts(t *testing.T) {
-	a := &network.Args{
+	a := &flat{
 		Region:       network.RegionUS,
 		UpdateChecks: true,
 		AccessTeams:  []string{"Acme", "acme", "ops"},
@@ -161,7 +161,7 @@ func TestDNSNamesAndHTTPSHosts(t *testing.T) {
 }
 
 func TestAllErrorsAtOnce(t *testing.T) {
-	a := &network.Args{
+	a := &flat{
 		PodSelector: map[string]string{},
 		Origins:     []network.Peer{{Ports: []network.Port{{Port: 70000, Protocol: "icmp"}}}},
 	}
@@ -169,7 +169,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	for _, fe := range check.Fields(a.Validate()) {
 		fields = append(fields, fe.Field)
 	}
-	want := "namespace podSelector origins[0] origins[0].ports[0].port origins[0].ports[0].protocol"
+	want := "pods.namespace pods.selector settings.origins[0] settings.origins[0].ports[0].port settings.origins[0].ports[0].protocol"
 	if got := strings.Join(fields, " "); got != want {
 		t.Errorf("fields %s\nwant %s", got, want)
 	}

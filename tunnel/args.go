@@ -2,9 +2,12 @@ package tunnel
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
 // Type is the component's Pulumi type token.
@@ -14,12 +17,6 @@ const Type = "tunnelgate:tunnel:Tunnel"
 const (
 	// DefaultCatchAll is the service of the catch-all rule appended after the routes (Args.CatchAll).
 	DefaultCatchAll = "http_status:404"
-	// DefaultVaultMount is the KV v2 mount of the Vault secret (VaultSecret.Mount).
-	DefaultVaultMount = "secret"
-	// DefaultVaultTokenKey is the key of the tunnel token in the Vault secret's data (VaultSecret.TokenKey).
-	DefaultVaultTokenKey = "tunnel_token"
-	// DefaultVaultIDKey is the key of the tunnel id in the Vault secret's data (VaultSecret.IDKey).
-	DefaultVaultIDKey = "tunnel_id"
 )
 
 // Fixed values of every tunnel.
@@ -66,8 +63,15 @@ type Args struct {
 	// LookupZone finds the zone id from ZoneName with the cloudflare getZone invoke. That is an API call
 	// that runs during preview too, hence opt-in. It uses the component's Cloudflare provider.
 	LookupZone bool `pulumi:"lookupZone,optional"`
-	// Vault, when set, writes the tunnel token and id to a Vault KV v2 secret.
-	Vault *VaultSecret `pulumi:"vault,optional"`
+	// Vault, when set, writes the tunnel token and id to this Vault KV v2 secret (defaults: mount
+	// "secret", keys "tunnel_token" and "tunnel_id"; see vaultkv.Location).
+	Vault *vaultkv.Location `pulumi:"vault,optional"`
+	// KeepVaultVersions keeps the Vault secret's earlier versions and metadata when the secret is
+	// destroyed (Vault's soft delete of the latest version only). By default destroy deletes every
+	// version and the metadata, so that no token of this tunnel stays readable (`?version=N`) after the
+	// tunnel is gone. Versions written by earlier rotations stay until then either way: they hold tokens
+	// of tunnels that rotation deleted, with which no connector can run. Only with Vault.
+	KeepVaultVersions bool `pulumi:"keepVaultVersions,optional"`
 	// Rotation is the secret generation. Changing it creates a new secret and a new tunnel named
 	// "<name>-<rotation>" next to the old one, moves the DNS records and Vault to it and deletes the old
 	// tunnel last (see the package doc). Lower-case letters, digits and '-', at most 32 characters, e.g.
@@ -126,39 +130,6 @@ type Access struct {
 	AudTags []string `pulumi:"audTags"`
 }
 
-// VaultSecret is the Vault KV v2 secret that receives the tunnel token and id.
-type VaultSecret struct {
-	// Mount is the KV v2 mount. Default DefaultVaultMount ("secret").
-	Mount string `pulumi:"mount,optional"`
-	// Path is the secret's path inside the mount, without the mount and without "data/"
-	// ("prod/my_app/cloudflared" is read at "secret/data/prod/my_app/cloudflared"). Required.
-	Path string `pulumi:"path"`
-	// TokenKey is the data key of the token. Default DefaultVaultTokenKey ("tunnel_token").
-	TokenKey string `pulumi:"tokenKey,optional"`
-	// IDKey is the data key of the tunnel id. Default DefaultVaultIDKey ("tunnel_id").
-	IDKey string `pulumi:"idKey,optional"`
-	// Namespace is the Vault Enterprise namespace, relative to the provider's. Empty: the provider's.
-	Namespace string `pulumi:"namespace,optional"`
-	// KeepVersions keeps the secret's earlier versions and metadata when the secret is destroyed (Vault's
-	// soft delete of the latest version only). By default destroy deletes every version and the metadata,
-	// so that no token of this tunnel stays readable (`?version=N`) after the tunnel is gone. Versions
-	// written by earlier rotations stay until then either way: they hold tokens of tunnels that rotation
-	// deleted, with which no connector can run.
-	KeepVersions bool `pulumi:"keepVersions,optional"`
-}
-
-// VaultLocation is where the token can be read back, after defaults: what a workload needs.
-type VaultLocation struct {
-	// Mount, Path, TokenKey, IDKey and Namespace are VaultSecret's fields after defaults.
-	Mount, Path, TokenKey, IDKey, Namespace string
-	// KeepVersions is VaultSecret.KeepVersions.
-	KeepVersions bool
-}
-
-// ReadPath is the KV v2 API path of the secret, "<mount>/data/<path>", as the Vault Agent Injector's
-// agent-inject-secret annotation and consul-template's `secret` function need it.
-func (l VaultLocation) ReadPath() string { return l.Mount + "/data/" + l.Path }
-
 // DefaultName is the default tunnel name base, "<project>-<stack>-<component name>": unique per account
 // across the stacks and projects that share it.
 func DefaultName(project, stack, component string) string {
@@ -185,25 +156,10 @@ func (a *Args) withDefaults(name string) Args {
 	out := *a
 	out.Name = cmp.Or(out.Name, name)
 	if out.Vault != nil {
-		v := *out.Vault
-		v.Mount = cmp.Or(v.Mount, DefaultVaultMount)
-		v.TokenKey = cmp.Or(v.TokenKey, DefaultVaultTokenKey)
-		v.IDKey = cmp.Or(v.IDKey, DefaultVaultIDKey)
+		v := out.Vault.WithDefaults()
 		out.Vault = &v
 	}
 	return out
-}
-
-// VaultLocation returns the Vault secret's location after defaults, and false when Vault is not set.
-func (a *Args) VaultLocation() (VaultLocation, bool) {
-	d := a.withDefaults("")
-	if d.Vault == nil {
-		return VaultLocation{}, false
-	}
-	v := d.Vault
-	return VaultLocation{
-		Mount: v.Mount, Path: v.Path, TokenKey: v.TokenKey, IDKey: v.IDKey, Namespace: v.Namespace, KeepVersions: v.KeepVersions,
-	}, true
 }
 
 // Hostnames returns the distinct public hostnames of the routes, in route order: one DNS record each.
@@ -252,21 +208,55 @@ func (a *Args) Origins() []Origin {
 	return out
 }
 
-// AccessTeamDomains returns the distinct "<team>.cloudflareaccess.com" domains of the rules that
-// require Cloudflare Access, in rule order: cloudflared fetches their signing keys over HTTPS (443), so
-// the connector needs egress to them.
-func (a *Args) AccessTeamDomains() []string {
-	seen := map[string]bool{}
+// OriginHosts returns the distinct host names and addresses of the Origins, in rule order, as
+// written ("web.apps.svc.cluster.local", "web", "localhost", "10.0.0.7"); unix sockets have none. A
+// network policy resolves and allows them (network.Routes.OriginHosts). Each distinct service is parsed
+// once.
+func (a *Args) OriginHosts() []string {
 	var out []string
-	for _, r := range a.Rules() {
-		if r.Origin == nil || r.Origin.Access == nil || !r.Origin.Access.Required {
-			continue
+	seen := map[string]bool{}
+	add := func(service string) {
+		if seen[service] {
+			return
 		}
-		d := strings.ToLower(r.Origin.Access.TeamName) + ".cloudflareaccess.com"
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
+		seen[service] = true
+		if o, ok, err := parseService(service); err == nil && ok && o.Host != "" && !slices.Contains(out, o.Host) {
+			out = append(out, o.Host)
 		}
+	}
+	for _, r := range a.Routes {
+		add(r.Service)
+	}
+	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
+		add(cmp.Or(a.CatchAll, DefaultCatchAll))
+	}
+	return out
+}
+
+// AccessTeams returns the distinct Zero Trust team names (lower case) of the rules that require
+// Cloudflare Access, in rule order: cloudflared fetches the signing keys from
+// "<team>.cloudflareaccess.com" over HTTPS, so the connector needs egress there
+// (network.Routes.AccessTeams).
+func (a *Args) AccessTeams() []string {
+	var out []string
+	add := func(o *OriginRequest) {
+		if o == nil || o.Access == nil || !o.Access.Required {
+			return
+		}
+		if t := strings.ToLower(o.Access.TeamName); !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	for _, r := range a.Routes {
+		// A route's Access replaces the defaults' as a whole (mergeOrigin).
+		if r.Origin != nil && r.Origin.Access != nil {
+			add(r.Origin)
+		} else {
+			add(a.OriginDefaults)
+		}
+	}
+	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
+		add(a.OriginDefaults)
 	}
 	return out
 }

@@ -11,6 +11,11 @@
 // the offending value. AccountID and ZoneID may be outputs of other resources; they are then checked
 // once known, inside an apply, before a resource uses them.
 //
+// What other components need from the routes is plain data computed from Args without Pulumi:
+// Args.OriginHosts and Args.AccessTeams (the network policy's network.Routes), Args.Vault (the
+// workload's Vault source). The caller's DependsOn, RetainOnDelete, DeletedWith and custom timeouts reach
+// every child; providers and Protect reach them through the parent.
+//
 // The token is the only secret output (Tunnel.Token, wrapped with pulumi.ToSecret); the tunnel secret
 // never leaves the component (the random bytes and the tunnel's secret input are secrets, and so is the
 // Vault data). The component registers its outputs with RegisterResourceOutputs.
@@ -49,8 +54,9 @@
 //
 // The Vault secret (Mount default "secret", Path required, without "data/") holds
 // {"tunnel_token": <token>, "tunnel_id": <id>} (keys configurable); it is read at
-// "<mount>/data/<path>" (VaultLocation.ReadPath). Every change (a rotation) writes a new version; destroy
-// deletes all versions and the metadata (delete_all_versions), unless VaultSecret.KeepVersions asks for
+// "<mount>/data/<path>" (vaultkv.Location.ReadPath; the location's one validator is shared with the
+// workload package, which reads there). Every change (a rotation) writes a new version; destroy
+// deletes all versions and the metadata (delete_all_versions), unless Args.KeepVaultVersions asks for
 // Vault's soft delete of the latest version only.
 //
 // # Rule order

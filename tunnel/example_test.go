@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
 // A tunnel for an app and its API, with the token in Vault. Run here on the mock engine; in a Pulumi
@@ -21,7 +22,7 @@ func ExampleNewTunnel() {
 				{Hostname: "app.example.com", Service: "http://web.default.svc:80"},
 				{Hostname: "*.example.com", Service: "http://tenants.default.svc:80"},
 			},
-			Vault: &tunnel.VaultSecret{Path: "prod/my_app/cloudflared"},
+			Vault: &vaultkv.Location{Path: "prod/my_app/cloudflared"},
 		})
 		if err != nil {
 			return err
@@ -57,7 +58,7 @@ func ExampleArgs_Validate() {
 			{Hostname: "admin.example.com", Service: "http://admin:80"},
 			{Hostname: "app.example.com", Path: "^/api/(v1", Service: "http://api:8080"},
 		},
-		Vault: &tunnel.VaultSecret{Path: "data/prod/edge"},
+		Vault: &vaultkv.Location{Path: "data/prod/edge"},
 	}
 	fmt.Println(args.Validate())
 	// Output:
@@ -86,19 +87,19 @@ func ExampleArgs_Rules() {
 }
 
 // The plain data a workload and a network policy need, without awaiting any output.
-func ExampleArgs_VaultLocation() {
+func ExampleArgs_OriginHosts() {
 	args := &tunnel.Args{
 		Routes: []tunnel.Route{{Hostname: "app.example.com", Service: "http://web.default.svc:80", Origin: &tunnel.OriginRequest{
 			Access: &tunnel.Access{Required: true, TeamName: "acme", AudTags: []string{"aud"}},
 		}}},
-		Vault: &tunnel.VaultSecret{Path: "prod/my_app/cloudflared"},
+		Vault: &vaultkv.Location{Path: "prod/my_app/cloudflared"},
 	}
-	loc, _ := args.VaultLocation()
+	loc := args.Vault.WithDefaults()
 	fmt.Println(loc.ReadPath(), loc.TokenKey, loc.IDKey)
 	fmt.Printf("%+v\n", args.Origins())
-	fmt.Println(args.AccessTeamDomains())
+	fmt.Println(args.OriginHosts(), args.AccessTeams())
 	// Output:
 	// secret/data/prod/my_app/cloudflared tunnel_token tunnel_id
 	// [{Scheme:http Host:web.default.svc Port:80 SocketPath:}]
-	// [acme.cloudflareaccess.com]
+	// [web.default.svc] [acme]
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/component"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
 // Tunnel is the component: a remotely managed Cloudflare Tunnel with its secret, ingress rules, DNS
@@ -37,14 +38,15 @@ type Tunnel struct {
 	// Vault secret. Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
 	// workload whose pods read the token from Vault. (Depending on the component itself resolves to the
 	// children registered so far, which is racy while the component is being built.)
-	Children []pulumi.Resource `pulumi:"-"`
+	// Not a Pulumi output: it has no `pulumi` tag (a multi-language provider skips untagged fields).
+	Children []pulumi.Resource
 }
 
 // NewTunnel validates args (nothing is registered when they are invalid, not even the component) and
 // registers the component and its children (see the package doc for names, types and parents). opts
 // are the component's options: providers given with pulumi.Provider or pulumi.Providers reach every
-// child and the zone lookup through the parent; DependsOn, RetainOnDelete, DeletedWith and Timeouts are
-// passed to the children too. Protect is inherited from the parent.
+// child and the zone lookup through the parent, and so does Protect; DependsOn, RetainOnDelete,
+// DeletedWith and custom timeouts are passed to the children (component.ChildOptions).
 func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Tunnel, error) {
 	if args == nil {
 		args = &Args{}
@@ -61,104 +63,149 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
-
-	// RandomPassword, not RandomBytes: RandomBytes uses its base64 value as the resource id, and ids are
-	// never encrypted in state. RandomPassword's id is "none" and its result a secret.
-	secret, err := random.NewRandomPassword(ctx, name+"-secret", &random.RandomPasswordArgs{
-		Length:  pulumi.Int(SecretLength),
-		Special: pulumi.Bool(false),
-		Keepers: pulumi.StringMap{"rotation": pulumi.String(d.Rotation)},
-	}, child...)
+	b := &builder{ctx: ctx, name: name, d: d, comp: comp, child: child, hostnames: d.Hostnames()}
+	tun, config, err := b.tunnel()
 	if err != nil {
 		return nil, err
 	}
-	accountID := checked(d.AccountID, "accountId")
-	tun, err := cloudflare.NewZeroTrustTunnelCloudflared(ctx, name+"-tunnel", &cloudflare.ZeroTrustTunnelCloudflaredArgs{
-		AccountId: accountID,
-		Name:      pulumi.String(TunnelName(d.Name, d.Rotation)),
-		Secret:    secret.Result,
-		ConfigSrc: pulumi.String(ConfigSource),
-	}, append(child, pulumi.DeleteBeforeReplace(false))...)
-	if err != nil {
-		return nil, err
-	}
-	tunnelID := tun.ID().ToStringOutput()
-	config, err := cloudflare.NewZeroTrustTunnelCloudflaredConfig(ctx, name+"-config", &cloudflare.ZeroTrustTunnelCloudflaredConfigArgs{
-		AccountId: accountID,
-		TunnelId:  tunnelID,
-		Config:    cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(d.Rules())},
-	}, child...)
-	if err != nil {
-		return nil, err
-	}
-	comp.Children = append(comp.Children, secret, tun, config)
 	// Nothing points at a tunnel before its ingress rules exist: during a rotation the DNS records and
 	// the Vault token move to the new tunnel only once it is fully configured.
 	afterConfig := append(child[:len(child):len(child)], pulumi.DependsOn([]pulumi.Resource{config}))
-
-	var zoneID pulumi.StringInput
-	if d.ZoneID != nil {
-		zoneID = checked(d.ZoneID, "zoneId")
-	} else {
-		zoneID = cloudflare.LookupZoneOutput(ctx, cloudflare.LookupZoneOutputArgs{
-			Name:      pulumi.StringPtr(d.ZoneName),
-			AccountId: accountID.ToStringOutput().ToStringPtrOutput(),
-		}, pulumi.Parent(comp)).Id()
-	}
-	hostnames := d.Hostnames()
-	for _, h := range hostnames {
-		rec, err := cloudflare.NewRecord(ctx, RecordName(name, h), &cloudflare.RecordArgs{
-			ZoneId:  zoneID,
-			Name:    pulumi.String(h),
-			Type:    pulumi.String("CNAME"),
-			Content: tun.Cname,
-			Proxied: pulumi.Bool(true),
-			Ttl:     pulumi.Int(1),
-			Comment: pulumi.String("tunnelgate: tunnel " + name),
-		}, afterConfig...)
+	// The records are registered here rather than in a helper: the SDK records the call stack of every
+	// registration, and one frame more costs allocations per hostname.
+	zoneID := b.zoneID()
+	for _, h := range b.hostnames {
+		rec, err := cloudflare.NewRecord(ctx, RecordName(name, h), b.record(zoneID, h, tun), afterConfig...)
 		if err != nil {
 			return nil, err
 		}
 		comp.Children = append(comp.Children, rec)
 	}
-
-	loc, hasVault := d.VaultLocation()
-	if hasVault {
-		data := pulumi.All(tun.TunnelToken, tunnelID).ApplyT(func(v []any) (string, error) {
-			b, err := json.Marshal(map[string]string{loc.TokenKey: v[0].(string), loc.IDKey: v[1].(string)})
-			return string(b), err
-		}).(pulumi.StringOutput)
-		va := &kv.SecretV2Args{
-			Mount: pulumi.String(loc.Mount), Name: pulumi.String(loc.Path), DataJson: data,
-			DeleteAllVersions: pulumi.Bool(!loc.KeepVersions),
-		}
-		if loc.Namespace != "" {
-			va.Namespace = pulumi.String(loc.Namespace)
-		}
-		vs, err := kv.NewSecretV2(ctx, name+"-vault", va, afterConfig...)
-		if err != nil {
-			return nil, err
-		}
-		comp.Children = append(comp.Children, vs)
-	}
-
-	comp.TunnelID = tunnelID
-	comp.Name = tun.Name
-	comp.CNAME = tun.Cname
-	comp.Hostnames = pulumi.ToStringArray(hostnames).ToStringArrayOutput()
-	comp.Token = pulumi.ToSecret(tun.TunnelToken).(pulumi.StringOutput)
-	comp.VaultMount = pulumi.String(loc.Mount).ToStringOutput()
-	comp.VaultPath = pulumi.String(loc.Path).ToStringOutput()
-	comp.VaultTokenKey = pulumi.String(loc.TokenKey).ToStringOutput()
-	comp.VaultIDKey = pulumi.String(loc.IDKey).ToStringOutput()
-	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
-		"tunnelId": comp.TunnelID, "name": comp.Name, "cname": comp.CNAME, "hostnames": comp.Hostnames,
-		"token": comp.Token, "vaultMount": comp.VaultMount, "vaultPath": comp.VaultPath,
-		"vaultTokenKey": comp.VaultTokenKey, "vaultIdKey": comp.VaultIDKey,
-	}); err != nil {
+	if err := b.vault(tun, afterConfig); err != nil {
 		return nil, err
 	}
-	return comp, nil
+	return comp, b.outputs(tun)
+}
+
+// builder registers the children of one Tunnel component from its defaulted, validated args.
+type builder struct {
+	ctx   *pulumi.Context
+	name  string
+	d     Args
+	comp  *Tunnel
+	child []pulumi.ResourceOption
+	// accountID is the account id, checked once known when it is an output; tunnelID the tunnel's id.
+	accountID pulumi.StringInput
+	tunnelID  pulumi.StringOutput
+	hostnames []string
+}
+
+// tunnel registers the secret, the tunnel and its ingress configuration.
+func (b *builder) tunnel() (*cloudflare.ZeroTrustTunnelCloudflared, *cloudflare.ZeroTrustTunnelCloudflaredConfig, error) {
+	// RandomPassword, not RandomBytes: RandomBytes uses its base64 value as the resource id, and ids are
+	// never encrypted in state. RandomPassword's id is "none" and its result a secret.
+	secret, err := random.NewRandomPassword(b.ctx, b.name+"-secret", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(SecretLength),
+		Special: pulumi.Bool(false),
+		Keepers: pulumi.StringMap{"rotation": pulumi.String(b.d.Rotation)},
+	}, b.child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.accountID = checked(b.d.AccountID, "accountId")
+	tun, err := cloudflare.NewZeroTrustTunnelCloudflared(b.ctx, b.name+"-tunnel", &cloudflare.ZeroTrustTunnelCloudflaredArgs{
+		AccountId: b.accountID,
+		Name:      pulumi.String(TunnelName(b.d.Name, b.d.Rotation)),
+		Secret:    secret.Result,
+		ConfigSrc: pulumi.String(ConfigSource),
+	}, append(b.child, pulumi.DeleteBeforeReplace(false))...)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.tunnelID = tun.ID().ToStringOutput()
+	config, err := cloudflare.NewZeroTrustTunnelCloudflaredConfig(b.ctx, b.name+"-config", &cloudflare.ZeroTrustTunnelCloudflaredConfigArgs{
+		AccountId: b.accountID,
+		TunnelId:  b.tunnelID,
+		Config:    cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules())},
+	}, b.child...)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.comp.Children = append(b.comp.Children, secret, tun, config)
+	return tun, config, nil
+}
+
+// zoneID is the zone of the records: Args.ZoneID (checked once known when it is an output), or the
+// id of the zone ZoneName, looked up with the component's provider.
+func (b *builder) zoneID() pulumi.StringInput {
+	if b.d.ZoneID != nil {
+		return checked(b.d.ZoneID, "zoneId")
+	}
+	return cloudflare.LookupZoneOutput(b.ctx, cloudflare.LookupZoneOutputArgs{
+		Name:      pulumi.StringPtr(b.d.ZoneName),
+		AccountId: b.accountID.ToStringOutput().ToStringPtrOutput(),
+	}, pulumi.Parent(b.comp)).Id()
+}
+
+// record is the proxied CNAME of hostname h to the tunnel.
+func (b *builder) record(zoneID pulumi.StringInput, h string, tun *cloudflare.ZeroTrustTunnelCloudflared) *cloudflare.RecordArgs {
+	return &cloudflare.RecordArgs{
+		ZoneId:  zoneID,
+		Name:    pulumi.String(h),
+		Type:    pulumi.String("CNAME"),
+		Content: tun.Cname,
+		Proxied: pulumi.Bool(true),
+		Ttl:     pulumi.Int(1),
+		Comment: pulumi.String("tunnelgate: tunnel " + b.name),
+	}
+}
+
+// vault registers the Vault KV v2 secret with the token and the tunnel id, when Args.Vault is set.
+func (b *builder) vault(tun *cloudflare.ZeroTrustTunnelCloudflared, opts []pulumi.ResourceOption) error {
+	if b.d.Vault == nil {
+		return nil
+	}
+	loc := *b.d.Vault
+	data := pulumi.All(tun.TunnelToken, b.tunnelID).ApplyT(func(v []any) (string, error) {
+		bs, err := json.Marshal(map[string]string{loc.TokenKey: v[0].(string), loc.IDKey: v[1].(string)})
+		return string(bs), err
+	}).(pulumi.StringOutput)
+	va := &kv.SecretV2Args{
+		Mount: pulumi.String(loc.Mount), Name: pulumi.String(loc.Path), DataJson: data,
+		DeleteAllVersions: pulumi.Bool(!b.d.KeepVaultVersions),
+	}
+	if loc.Namespace != "" {
+		va.Namespace = pulumi.String(loc.Namespace)
+	}
+	vs, err := kv.NewSecretV2(b.ctx, b.name+"-vault", va, opts...)
+	if err != nil {
+		return err
+	}
+	b.comp.Children = append(b.comp.Children, vs)
+	return nil
+}
+
+// outputs sets the component's outputs and registers them.
+func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
+	var loc vaultkv.Location
+	if b.d.Vault != nil {
+		loc = *b.d.Vault
+	}
+	c := b.comp
+	c.TunnelID = b.tunnelID
+	c.Name = tun.Name
+	c.CNAME = tun.Cname
+	c.Hostnames = pulumi.ToStringArray(b.hostnames).ToStringArrayOutput()
+	c.Token = pulumi.ToSecret(tun.TunnelToken).(pulumi.StringOutput)
+	c.VaultMount = pulumi.String(loc.Mount).ToStringOutput()
+	c.VaultPath = pulumi.String(loc.Path).ToStringOutput()
+	c.VaultTokenKey = pulumi.String(loc.TokenKey).ToStringOutput()
+	c.VaultIDKey = pulumi.String(loc.IDKey).ToStringOutput()
+	return b.ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames,
+		"token": c.Token, "vaultMount": c.VaultMount, "vaultPath": c.VaultPath,
+		"vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey,
+	})
 }
 
 // checked returns a literal in as it is (validate checked it) and an output as one that fails, with a

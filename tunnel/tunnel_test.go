@@ -14,7 +14,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/internal/optcheck"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
 const (
@@ -40,7 +42,7 @@ func baseArgs() *tunnel.Args {
 			{Hostname: "app.example.com", Service: "http://web.default.svc:80"},
 			{Hostname: "example.com", Service: "https://web.default.svc", Origin: &tunnel.OriginRequest{NoTLSVerify: new(true)}},
 		},
-		Vault: &tunnel.VaultSecret{Path: "prod/my_app/cloudflared"},
+		Vault: &vaultkv.Location{Path: "prod/my_app/cloudflared"},
 	}
 }
 
@@ -257,7 +259,7 @@ func TestEmittedRules(t *testing.T) {
 			rule{"service": "http_status:404", "originRequest": rule{"connectTimeout": "10s", "noTlsVerify": false}},
 		},
 		hosts:  []string{"git.example.com", "secure.example.com", "db.example.com", "rdp.example.com", "sock.example.com"},
-		access: []string{"acme.cloudflareaccess.com"},
+		access: []string{"acme"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := baseArgs()
@@ -289,8 +291,8 @@ func TestEmittedRules(t *testing.T) {
 			if got := plain(res.Must(t, tSink, "sink"))["hostnames"]; !reflect.DeepEqual(got, toAny(tc.hosts)) {
 				t.Errorf("hostnames output %v", got)
 			}
-			if got := a.AccessTeamDomains(); !reflect.DeepEqual(got, tc.access) {
-				t.Errorf("AccessTeamDomains() = %v, want %v", got, tc.access)
+			if got := a.AccessTeams(); !reflect.DeepEqual(got, tc.access) {
+				t.Errorf("AccessTeams() = %v, want %v", got, tc.access)
 			}
 		})
 	}
@@ -306,7 +308,8 @@ func toAny(ss []string) []any {
 
 func TestVault(t *testing.T) {
 	a := baseArgs()
-	a.Vault = &tunnel.VaultSecret{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a", KeepVersions: true}
+	a.Vault = &vaultkv.Location{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a"}
+	a.KeepVaultVersions = true
 	res := run(t, a)
 	tun := res.Must(t, tTunnel, "edge-tunnel")
 	token := plain(&dryrun.Resource{Inputs: tun.Outputs})["tunnelToken"].(string)
@@ -337,10 +340,6 @@ func TestVault(t *testing.T) {
 			t.Errorf("output %s = %v, want %s", k, out[k], want)
 		}
 	}
-	loc, ok := a.VaultLocation()
-	if want := (tunnel.VaultLocation{Mount: "kv", Path: "prod/edge", TokenKey: "token", IDKey: "id", Namespace: "team-a", KeepVersions: true}); !ok || loc != want {
-		t.Errorf("VaultLocation() = %+v %v", loc, ok)
-	}
 }
 
 func TestVaultDefaults(t *testing.T) {
@@ -360,9 +359,8 @@ func TestVaultDefaults(t *testing.T) {
 	if !reflect.DeepEqual(keys, []string{"tunnel_id", "tunnel_token"}) {
 		t.Errorf("vault keys %v", keys)
 	}
-	loc, _ := baseArgs().VaultLocation()
-	if loc.ReadPath() != "secret/data/prod/my_app/cloudflared" || loc.TokenKey != tunnel.DefaultVaultTokenKey || loc.IDKey != tunnel.DefaultVaultIDKey {
-		t.Errorf("VaultLocation() = %+v", loc)
+	if loc := baseArgs().Vault; loc.ReadPath() != "secret/data/prod/my_app/cloudflared" {
+		t.Errorf("ReadPath() = %s", loc.ReadPath())
 	}
 }
 
@@ -376,9 +374,6 @@ func TestNoVault(t *testing.T) {
 	out := plain(res.Must(t, tSink, "sink"))
 	if out["vaultPath"] != "" || out["vaultMount"] != "" {
 		t.Errorf("vault outputs without Vault: %v", out)
-	}
-	if _, ok := a.VaultLocation(); ok {
-		t.Error("VaultLocation() reports a location without Vault")
 	}
 }
 
@@ -554,5 +549,24 @@ func TestUnknownAtPreview(t *testing.T) {
 	}
 	if n := len(res.OfType(tRecord)); n != 2 {
 		t.Errorf("%d records at preview", n)
+	}
+}
+
+// TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
+// explicit providers given to the component reach every resource it registers.
+func TestOptionsReachDescendants(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		opts, err := optcheck.Options(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = tunnel.NewTunnel(ctx, "edge", baseArgs(), opts...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != 6 {
+		t.Errorf("checked %d resources, want 6", n)
 	}
 }

@@ -6,14 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/check"
 )
 
 var (
 	nameRe     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	rotationRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
-	vaultKeyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	hex32Re    = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
 )
 
@@ -34,25 +32,19 @@ func validate(d Args) error {
 	if d.Rotation != "" && !rotationRe.MatchString(d.Rotation) {
 		es.Add("rotation", d.Rotation, "use 1-32 lower-case letters, digits and '-' (it becomes part of the tunnel name), e.g. \"2026-11\"")
 	}
-	switch {
-	case d.AccountID == nil:
+	if d.AccountID == nil {
 		es.Add("accountId", nil, "required: the Cloudflare account id")
-	default:
-		literal(&es, "accountId", d.AccountID, checkHex32)
+	} else {
+		es.Literal("accountId", d.AccountID, checkHex32)
 	}
 	validateZone(&es, &d)
 	validateRoutes(&es, &d)
 	if d.Vault != nil {
-		validateVault(&es, "vault", d.Vault)
+		es.Merge("vault", d.Vault.Validate())
+	} else if d.KeepVaultVersions {
+		es.Add("keepVaultVersions", true, "only with vault: there is no Vault secret to keep versions of")
 	}
 	return es.Err(Type)
-}
-
-// literal runs fn on in when it is a literal; outputs are checked in an apply by NewTunnel instead.
-func literal(es *check.Errors, field string, in pulumi.StringInput, fn func(*check.Errors, string, string)) {
-	if s, ok := in.(pulumi.String); ok {
-		fn(es, field, string(s))
-	}
 }
 
 func checkHex32(es *check.Errors, field, v string) {
@@ -69,39 +61,12 @@ func validateZone(es *check.Errors, d *Args) {
 	case d.ZoneID != nil && d.LookupZone:
 		es.Add("lookupZone", true, "conflicts with zoneId: give the zone id, or the zone name to look up, not both")
 	case d.ZoneID != nil:
-		literal(es, "zoneId", d.ZoneID, checkHex32)
+		es.Literal("zoneId", d.ZoneID, checkHex32)
 	case d.LookupZone && d.ZoneName == "":
 		es.Add("zoneName", "", "required with lookupZone: the zone to look up")
 	case !d.LookupZone:
 		es.Add("zoneId", nil, "required: the zone of the DNS records (or zoneName with lookupZone: true, an API call even in preview)")
 	}
-}
-
-func validateVault(es *check.Errors, field string, v *VaultSecret) {
-	switch p := v.Path; {
-	case p == "":
-		es.Add(field+".path", p, "required: the secret's path inside the mount")
-	case strings.HasPrefix(p, "data/"):
-		es.Add(field+".path", p, "give the path without \"data/\": the KV v2 API adds it (%q is read at %s/data/%s)", strings.TrimPrefix(p, "data/"), v.Mount, strings.TrimPrefix(p, "data/"))
-	case badVaultPath(p):
-		es.Add(field+".path", p, "no leading or trailing '/', no empty segments, no whitespace")
-	}
-	if badVaultPath(v.Mount) {
-		es.Add(field+".mount", v.Mount, "the KV v2 mount: no leading or trailing '/', no empty segments, no whitespace")
-	}
-	for _, k := range []struct{ field, v string }{{".tokenKey", v.TokenKey}, {".idKey", v.IDKey}} {
-		if !vaultKeyRe.MatchString(k.v) {
-			es.Add(field+k.field, k.v, "use letters, digits and '_', not starting with a digit: the Vault Agent template reads it as .Data.data.<key>")
-		}
-	}
-	if v.TokenKey == v.IDKey {
-		es.Add(field+".idKey", v.IDKey, "same key as tokenKey: the tunnel id would overwrite the token")
-	}
-}
-
-func badVaultPath(p string) bool {
-	return p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") ||
-		strings.ContainsAny(p, " \t\r\n")
 }
 
 func validateOrigin(es *check.Errors, field string, o *OriginRequest) {
@@ -163,6 +128,19 @@ func validDomain(h string, wildcard bool) bool {
 
 type ruleKey struct{ host, path string }
 
+// rules indexes the routes validated so far, to find the earlier route that makes a later one
+// unreachable. Lookups are O(labels) per route.
+type rules struct {
+	exact    map[ruleKey]int // hostname+path -> first route
+	allPaths map[string]int  // hostname -> first route matching every path
+	wildAll  map[string]int  // ".suffix" of "*.suffix" -> first route matching every path
+	wildPath map[ruleKey]int // ".suffix"+path -> first route
+}
+
+func newRules(n int) *rules {
+	return &rules{exact: make(map[ruleKey]int, n), allPaths: make(map[string]int, n), wildAll: map[string]int{}, wildPath: map[ruleKey]int{}}
+}
+
 // validateRoutes checks each route and the rule list as cloudflared evaluates it: first match wins, a
 // leading "*" label spans dots. A rule is reported as shadowed when an earlier rule matches every
 // request it matches: same hostname or a wildcard covering it, and a path that is empty, matches every
@@ -174,13 +152,7 @@ func validateRoutes(es *check.Errors, d *Args) {
 		es.Add("routes", nil, "at least one route is required")
 		return
 	}
-	var (
-		exact    = make(map[ruleKey]int, n) // hostname+path -> first route
-		allPaths = make(map[string]int, n)  // hostname -> first route matching every path
-		wildAll  = map[string]int{}         // ".suffix" of "*.suffix" -> first route matching every path
-		wildPath = map[ruleKey]int{}        // ".suffix"+path -> first route
-		hosts    = 0
-	)
+	idx, hosts := newRules(n), 0
 	for i, r := range d.Routes {
 		// The field path is only built for an error: this loop runs once per route.
 		f := func(sub string) string { return check.Index("routes", i) + sub }
@@ -199,49 +171,10 @@ func validateRoutes(es *check.Errors, d *Args) {
 			continue
 		}
 		hosts++
-		h, hostOK := r.Hostname, false
-		switch {
-		case h == "":
-			es.Add(f(".hostname"), h, "required: only the catch-all (no hostname and no path, the last rule) has none")
-		case !validDomain(h, true):
-			es.Add(f(".hostname"), h, "not a hostname: lower-case RFC 1123 labels separated by dots, at least two, only the first may be \"*\"")
-		case d.ZoneName != "" && h != d.ZoneName && !strings.HasSuffix(h, "."+d.ZoneName):
-			es.Add(f(".hostname"), h, "not inside the zone %q: the DNS record could not be created there", d.ZoneName)
-		default:
-			hostOK = true
-		}
-		all := r.Path == ""
-		if !all {
-			re, err := syntax.Parse(r.Path, syntax.Perl)
-			if err != nil {
-				es.Add(f(".path"), r.Path, "not a regular expression (Go RE2 syntax): %v", err)
-				continue
-			}
-			all = matchesEveryPath(re.Simplify())
-		}
-		if !hostOK {
-			continue
-		}
-		key := ruleKey{h, r.Path}
-		if j, ok := exact[key]; ok {
-			es.Add(f(".hostname"), h, "duplicates routes[%d] (same hostname and path %q): it would never match", j, r.Path)
-			continue
-		}
-		if j := shadowedBy(h, r.Path, allPaths, wildAll, wildPath); j >= 0 {
-			es.Add(f(".hostname"), h, "shadowed by routes[%d] (%q, path %q), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first",
-				j, d.Routes[j].Hostname, d.Routes[j].Path)
-			continue
-		}
-		exact[key] = i
-		if all {
-			setFirst(allPaths, h, i)
-		}
-		if strings.HasPrefix(h, "*.") {
-			if all {
-				setFirst(wildAll, h[1:], i)
-			} else if _, ok := wildPath[ruleKey{h[1:], r.Path}]; !ok {
-				wildPath[ruleKey{h[1:], r.Path}] = i
-			}
+		hostOK := checkHostname(es, i, r.Hostname, d.ZoneName)
+		all, pathOK := checkPath(es, i, r.Path)
+		if hostOK && pathOK {
+			idx.add(es, d.Routes, i, all)
 		}
 	}
 	if hosts == 0 {
@@ -255,16 +188,76 @@ func validateRoutes(es *check.Errors, d *Args) {
 	validateOrigin(es, "originDefaults", d.OriginDefaults)
 }
 
+// routeField is the field path of routes[i] + sub. It is only built for an error: routes are checked
+// once per route, and most have none.
+func routeField(i int, sub string) string { return check.Index("routes", i) + sub }
+
+// checkHostname reports the hostname of routes[i] when it is missing, malformed or outside zone.
+func checkHostname(es *check.Errors, i int, h, zone string) bool {
+	switch {
+	case h == "":
+		es.Add(routeField(i, ".hostname"), h, "required: only the catch-all (no hostname and no path, the last rule) has none")
+	case !validDomain(h, true):
+		es.Add(routeField(i, ".hostname"), h, "not a hostname: lower-case RFC 1123 labels separated by dots, at least two, only the first may be \"*\"")
+	case zone != "" && h != zone && !strings.HasSuffix(h, "."+zone):
+		es.Add(routeField(i, ".hostname"), h, "not inside the zone %q: the DNS record could not be created there", zone)
+	default:
+		return true
+	}
+	return false
+}
+
+// checkPath parses the path of routes[i] and reports whether it matches every request path; ok is false when
+// it does not parse.
+func checkPath(es *check.Errors, i int, path string) (all, ok bool) {
+	if path == "" {
+		return true, true
+	}
+	re, err := syntax.Parse(path, syntax.Perl)
+	if err != nil {
+		es.Add(routeField(i, ".path"), path, "not a regular expression (Go RE2 syntax): %v", err)
+		return false, false
+	}
+	return matchesEveryPath(re.Simplify()), true
+}
+
+// add reports routes[i] when an earlier route makes it unreachable, else indexes it; all says that its
+// path matches every request path.
+func (x *rules) add(es *check.Errors, routes []Route, i int, all bool) {
+	h, path := routes[i].Hostname, routes[i].Path
+	key := ruleKey{h, path}
+	if j, ok := x.exact[key]; ok {
+		es.Add(routeField(i, ".hostname"), h, "duplicates routes[%d] (same hostname and path %q): it would never match", j, path)
+		return
+	}
+	if j := x.shadowedBy(h, path); j >= 0 {
+		es.Add(routeField(i, ".hostname"), h, "shadowed by routes[%d] (%q, path %q), which matches every request this rule matches: cloudflared takes the first match (a leading * spans dots), so this rule would never match; put the more specific rule first",
+			j, routes[j].Hostname, routes[j].Path)
+		return
+	}
+	x.exact[key] = i
+	if all {
+		setFirst(x.allPaths, h, i)
+	}
+	if strings.HasPrefix(h, "*.") {
+		if all {
+			setFirst(x.wildAll, h[1:], i)
+		} else if _, ok := x.wildPath[ruleKey{h[1:], path}]; !ok {
+			x.wildPath[ruleKey{h[1:], path}] = i
+		}
+	}
+}
+
 // shadowedBy returns the earliest route that matches every request of (h, path), or -1. It looks at
 // the exact hostname and at the wildcards of each label suffix of h: O(labels) map lookups.
-func shadowedBy(h, path string, allPaths, wildAll map[string]int, wildPath map[ruleKey]int) int {
+func (x *rules) shadowedBy(h, path string) int {
 	best := -1
 	take := func(j int, ok bool) {
 		if ok && (best < 0 || j < best) {
 			best = j
 		}
 	}
-	j, ok := allPaths[h]
+	j, ok := x.allPaths[h]
 	take(j, ok)
 	for rest := h; ; {
 		dot := strings.IndexByte(rest[1:], '.')
@@ -272,9 +265,9 @@ func shadowedBy(h, path string, allPaths, wildAll map[string]int, wildPath map[r
 			break
 		}
 		rest = rest[dot+1:] // ".suffix"
-		j, ok = wildAll[rest]
+		j, ok = x.wildAll[rest]
 		take(j, ok)
-		j, ok = wildPath[ruleKey{rest, path}]
+		j, ok = x.wildPath[ruleKey{rest, path}]
 		take(j, ok)
 	}
 	return best

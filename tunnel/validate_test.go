@@ -116,6 +116,8 @@ func TestBadInputs(t *testing.T) {
 		{"vault path empty", func(a *tunnel.Args) { a.Vault.Path = "" }, "vault.path", ""},
 		{"vault path with data/", func(a *tunnel.Args) { a.Vault.Path = "data/prod/edge" }, "vault.path", "data/prod/edge"},
 		{"vault path leading slash", func(a *tunnel.Args) { a.Vault.Path = "/prod/edge" }, "vault.path", "/prod/edge"},
+		{"vault path with ..", func(a *tunnel.Args) { a.Vault.Path = "prod/../edge" }, "vault.path", "prod/../edge"},
+		{"keep versions without vault", func(a *tunnel.Args) { a.Vault, a.KeepVaultVersions = nil, true }, "keepVaultVersions", true},
 		{"vault mount trailing slash", func(a *tunnel.Args) { a.Vault.Mount = "secret/" }, "vault.mount", "secret/"},
 		{"vault token key with hyphen", func(a *tunnel.Args) { a.Vault.TokenKey = "tunnel-token" }, "vault.tokenKey", "tunnel-token"},
 		{"vault keys equal", func(a *tunnel.Args) { a.Vault.IDKey = "tunnel_token" }, "vault.idKey", "tunnel_token"},

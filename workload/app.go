@@ -5,6 +5,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/network"
 )
 
 // AppType is the type token of the sidecar layout's app Deployment.
@@ -19,16 +20,17 @@ type AppArgs struct {
 	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
 	// Token says how the token reaches cloudflared (required: exactly one of Vault or Secret).
 	Token TokenSource `pulumi:"token"`
-	// Cloudflared configures the sidecar container.
-	Cloudflared Cloudflared `pulumi:"cloudflared,optional"`
+	// Cloudflared configures the sidecar container; nil gives the defaults.
+	Cloudflared *Cloudflared `pulumi:"cloudflared,optional"`
 	// Containers are the app's containers (set this or PodSpec). The elements may hold outputs.
 	Containers corev1.ContainerArray `pulumi:"containers,optional"`
 	// PodSpec is the app's whole pod spec (set this or Containers). Placement set here (nodeSelector,
 	// tolerations, priorityClassName, serviceAccountName) must not also be set in Pods;
 	// topologySpreadConstraints set here replace the default spread.
 	PodSpec *corev1.PodSpecArgs `pulumi:"podSpec,optional"`
-	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service account.
-	Pods
+	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
+	// account; nil gives the defaults.
+	Pods *Pods `pulumi:"pods,optional"`
 }
 
 // App is an app's Deployment with cloudflared as a sidecar. Its SelectorLabels are
@@ -39,10 +41,11 @@ type App struct {
 }
 
 type appPlan struct {
-	connectorPlan
-	spec corev1.PodSpecArgs
-	// merged is spec with cloudflared added, when spec is literal (mergeLiteral); nil: merged in an apply.
-	merged *corev1.PodSpecArgs
+	plan
+	// podSpec is the app's pod spec merged with cloudflared and hardened (Parts.appPodSpec); known says
+	// that it was merged at construction (no apply).
+	podSpec corev1.PodSpecPtrInput
+	known   bool
 }
 
 // Validate checks the arguments without Pulumi, including clashes between literal app containers and
@@ -52,45 +55,49 @@ func (a *AppArgs) Validate() error {
 	return err
 }
 
+// PolicyPods validates a as NewApp(ctx, name, a) does (nothing is registered) and returns the pods as
+// a network policy needs them (network.Args.Pods).
+func (a *AppArgs) PolicyPods(name string) (network.Pods, error) {
+	p, err := a.plan(name)
+	return p.policy, err
+}
+
 func (a *AppArgs) plan(name string) (*appPlan, error) {
 	var es check.Errors
-	p := &appPlan{connectorPlan: *newPlan(&es, planInput{
-		component: AppType, name: name, placeholder: "app",
-		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: a.Cloudflared, pods: a.Pods,
+	p := &appPlan{plan: *newPlan(&es, planInput{
+		component: AppType, name: name, placeholder: "app", layout: network.LayoutSidecar,
+		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cloudflaredDefaults(a.Cloudflared), pods: a.Pods,
 		labels: map[string]string{},
 	})}
-	field := "" // where the app's containers are, for clash errors
+	var spec corev1.PodSpecArgs
+	field := "" // where the app's containers are, for errors
 	switch {
 	case a.PodSpec != nil && a.Containers != nil:
 		es.Add("containers", nil, "set either containers or podSpec, not both")
 	case a.PodSpec != nil:
-		p.spec, field = *a.PodSpec, "podSpec"
-		if p.spec.Containers == nil {
+		spec, field = *a.PodSpec, "podSpec"
+		if spec.Containers == nil {
 			es.Add("podSpec.containers", nil, "required: the app's containers")
 		}
 	case len(a.Containers) == 0:
 		es.Add("containers", nil, "required (or podSpec): the app that cloudflared sits next to")
 	default:
-		p.spec = corev1.PodSpecArgs{Containers: a.Containers}
+		spec = corev1.PodSpecArgs{Containers: a.Containers}
 	}
-	p.place(&es)
-	if p.parts != nil && p.spec.Containers != nil {
-		if merged, ok := p.parts.mergeLiteral(&es, field, p.spec); ok {
-			p.merged = &merged
-		} else {
-			checkClashes(&es, field, literalContainers(p.spec.Containers), nil, p.parts)
-		}
+	p.place(&es, &spec)
+	if p.parts != nil && spec.Containers != nil {
+		p.podSpec, p.known = p.parts.appPodSpec(&es, field, spec, AppType)
 	}
 	return p, es.Err(AppType)
 }
 
-// place moves the Pods placement into the app's pod spec, reporting settings made in both places.
-func (p *appPlan) place(es *check.Errors) {
-	pods, s := p.pods, &p.spec
+// place moves the Pods placement into the app's pod spec s, reporting settings made in both places.
+func (p *appPlan) place(es *check.Errors, s *corev1.PodSpecArgs) {
+	pods := p.pods
 	tols, spread := pods.placement(p.selector)
 	conflict := func(field string, inSpec, inPods bool) bool {
 		if inSpec && inPods {
-			es.Add(field, nil, "set both here and in podSpec: set it in one place")
+			es.Add("pods."+field, nil, "set both here and in podSpec: set it in one place")
 		}
 		return !inSpec && inPods
 	}
@@ -112,7 +119,9 @@ func (p *appPlan) place(es *check.Errors) {
 }
 
 // NewApp validates args (before registering anything) and registers the component with its children:
-// "<name>-serviceaccount" (optional), "<name>-deployment" and "<name>-pdb" (replicas >= 2).
+// "<name>-serviceaccount" (optional), "<name>-deployment" and "<name>-pdb" (replicas >= 2). opts are
+// the component's: explicit providers reach the children through the parent, and DependsOn,
+// RetainOnDelete, DeletedWith and custom timeouts are passed to them (see component.ChildOptions).
 func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.ResourceOption) (*App, error) {
 	if args == nil {
 		args = &AppArgs{}
@@ -122,11 +131,7 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 	comp := &App{}
-	var spec corev1.PodSpecPtrInput = plan.merged
-	if plan.merged == nil {
-		spec = plan.parts.podSpec(plan.spec, AppType).ToPodSpecPtrOutput()
-	}
-	if err := plan.register(ctx, AppType, name, comp, &comp.Workload, spec, opts); err != nil {
+	if err := plan.register(ctx, AppType, name, comp, &comp.Workload, plan.podSpec, opts); err != nil {
 		return nil, err
 	}
 	return comp, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -141,7 +142,7 @@ func TestAppRejectsAtApply(t *testing.T) {
 			_, err := dryrun.Run(func(ctx *pulumi.Context) error {
 				_, err := workload.NewApp(ctx, "api", &workload.AppArgs{
 					Namespace: pulumi.String("apps"), PodSpec: spec,
-					Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
+					Token: workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
 				})
 				return err
 			})
@@ -184,7 +185,7 @@ func TestAppLiteralAndOutputSpecsAgree(t *testing.T) {
 				res := run(t, func(ctx *pulumi.Context) error {
 					_, err := workload.NewApp(ctx, "api", &workload.AppArgs{
 						Namespace: pulumi.String("apps"), PodSpec: c.spec(image),
-						Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
+						Token: workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
 					})
 					return err
 				})
@@ -211,7 +212,7 @@ func TestAppLiteralSpecCheckedBeforeRegistration(t *testing.T) {
 			Name: pulumi.String("api"), Image: pulumi.String("a:1"),
 			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(80), HostPort: pulumi.Int(80)}},
 		}}},
-		Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
+		Token: workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
 	}
 	err := args.Validate()
 	for _, field := range []string{"podSpec.hostNetwork", "podSpec.containers[0].ports[0].hostPort"} {

@@ -43,19 +43,21 @@ const (
 	TmpSizeLimit = "16Mi"
 )
 
-// DefaultRequests and DefaultLimits are the cloudflared container's resources. An idle connector uses
-// ~20m CPU and ~30-50Mi; the limits leave room for bursts of proxied traffic while keeping a runaway
-// connector from starving the node. Override or remove single keys with Cloudflared.Resources.
-var (
-	DefaultRequests = map[string]string{"cpu": "50m", "memory": "64Mi"}
-	DefaultLimits   = map[string]string{"cpu": "500m", "memory": "256Mi"}
-)
+// DefaultRequests returns the cloudflared container's resource requests. An idle connector uses ~20m
+// CPU and ~30-50Mi. Override or remove single keys with Cloudflared.Requests.
+func DefaultRequests() map[string]string { return map[string]string{"cpu": "50m", "memory": "64Mi"} }
+
+// DefaultLimits returns the cloudflared container's resource limits: room for bursts of proxied traffic
+// while keeping a runaway connector from starving the node. Override or remove single keys with
+// Cloudflared.Limits.
+func DefaultLimits() map[string]string { return map[string]string{"cpu": "500m", "memory": "256Mi"} }
 
 // Cloudflared configures the cloudflared container; the same container is used in both layouts.
 // The zero value is valid and gives the defaults.
 type Cloudflared struct {
 	// Image is the image reference, by tag or digest ("registry.example.com/cloudflared@sha256:...").
-	// Default DefaultImage. A reference without tag or digest (an implicit "latest") is rejected.
+	// Default DefaultImage. A reference without tag or digest (an implicit "latest") or with the moving
+	// tag "latest" is rejected.
 	Image string `pulumi:"image,optional"`
 	// MetricsPort is the metrics and probe port. Default DefaultMetricsPort (2000).
 	MetricsPort int `pulumi:"metricsPort,optional"`
@@ -64,16 +66,25 @@ type Cloudflared struct {
 	Protocol string `pulumi:"protocol,optional"`
 	// LogLevel is `--loglevel`: "debug", "info", "warn", "error" or "fatal". Empty: not passed (info).
 	LogLevel string `pulumi:"logLevel,optional"`
-	// Region is `--region`: "us" keeps traffic in US data centres. Empty: global.
+	// Region is `--region`: "us" keeps traffic in US data centres. Empty: global. The network policy
+	// allows the region's edge.
 	Region string `pulumi:"region,optional"`
 	// GracePeriodSeconds is `--grace-period`. Default DefaultGracePeriodSeconds (30). The pod's
 	// terminationGracePeriodSeconds is this plus TerminationGraceMarginSeconds.
 	GracePeriodSeconds int `pulumi:"gracePeriodSeconds,optional"`
-	// Requests and Limits override single keys of DefaultRequests and DefaultLimits ("cpu", "memory",
+	// Requests and Limits override single keys of DefaultRequests() and DefaultLimits() ("cpu", "memory",
 	// "ephemeral-storage"); an empty value removes the key (e.g. Limits{"cpu": ""} for no CPU limit).
 	Requests map[string]string `pulumi:"requests,optional"`
 	// Limits: see Requests.
 	Limits map[string]string `pulumi:"limits,optional"`
+}
+
+// cloudflaredDefaults returns *c with the defaults applied (nil: all defaults).
+func cloudflaredDefaults(c *Cloudflared) Cloudflared {
+	if c == nil {
+		return Cloudflared{}.withDefaults()
+	}
+	return c.withDefaults()
 }
 
 func (c Cloudflared) withDefaults() Cloudflared {
@@ -86,17 +97,14 @@ func (c Cloudflared) withDefaults() Cloudflared {
 	if c.GracePeriodSeconds == 0 {
 		c.GracePeriodSeconds = DefaultGracePeriodSeconds
 	}
-	c.Requests = overlay(DefaultRequests, c.Requests)
-	c.Limits = overlay(DefaultLimits, c.Limits)
+	c.Requests = overlay(DefaultRequests(), c.Requests)
+	c.Limits = overlay(DefaultLimits(), c.Limits)
 	return c
 }
 
-// overlay returns base with over's keys set (empty values delete the key).
+// overlay returns base, which it owns, with over's keys set (empty values delete the key).
 func overlay(base, over map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range base {
-		out[k] = v
-	}
+	out := base
 	for k, v := range over {
 		if v == "" {
 			delete(out, k)
@@ -118,8 +126,11 @@ func (c Cloudflared) validate(es *check.Errors, prefix string) {
 	if named := es.Image(check.Join(prefix, "image"), c.Image); named != nil {
 		_, tagged := named.(reference.Tagged)
 		_, digested := named.(reference.Digested)
-		if !tagged && !digested {
+		switch t, _ := named.(reference.Tagged); {
+		case !tagged && !digested:
 			es.Add(check.Join(prefix, "image"), c.Image, "has neither tag nor digest: it would pull whatever \"latest\" is at the time; pin a version")
+		case tagged && !digested && t.Tag() == "latest":
+			es.Add(check.Join(prefix, "image"), c.Image, "the tag \"latest\" moves: it would change the connector under a running tunnel; pin a version or a digest")
 		}
 	}
 	es.Port(check.Join(prefix, "metricsPort"), c.MetricsPort)
@@ -256,24 +267,24 @@ func (c Cloudflared) container(tok tokenFile) corev1.ContainerArgs {
 			Requests: pulumi.ToStringMap(c.Requests),
 			Limits:   pulumi.ToStringMap(c.Limits),
 		},
-		SecurityContext:          restrictedContainer(UID),
+		SecurityContext:          cloudflaredSecurityContext(),
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: pulumi.String("FallbackToLogsOnError"),
 	}
 }
 
-// restrictedContainer is a container security context that meets the restricted Pod Security Standard
-// on its own (it does not rely on the pod's).
-func restrictedContainer(uid int) *corev1.SecurityContextArgs {
+// cloudflaredSecurityContext is the cloudflared container's security context: it meets the restricted
+// Pod Security Standard on its own (it does not rely on the pod's, which the app may set).
+func cloudflaredSecurityContext() *corev1.SecurityContextArgs {
 	return &corev1.SecurityContextArgs{
 		RunAsNonRoot:             pulumi.Bool(true),
-		RunAsUser:                pulumi.Int(uid),
-		RunAsGroup:               pulumi.Int(uid),
+		RunAsUser:                pulumi.Int(UID),
+		RunAsGroup:               pulumi.Int(UID),
 		ReadOnlyRootFilesystem:   pulumi.Bool(true),
 		AllowPrivilegeEscalation: pulumi.Bool(false),
 		Privileged:               pulumi.Bool(false),
 		Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
-		SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+		SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String(seccompRuntimeDefault)},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/component"
+	"github.com/tunnelgate/tunnelgate/network"
 )
 
 // ConnectorType is the type token of the own-pod layout.
@@ -24,10 +25,11 @@ type ConnectorArgs struct {
 	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
 	// Token says how the token reaches cloudflared (required: exactly one of Vault or Secret).
 	Token TokenSource `pulumi:"token"`
-	// Cloudflared configures the container.
-	Cloudflared Cloudflared `pulumi:"cloudflared,optional"`
-	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service account.
-	Pods
+	// Cloudflared configures the container; nil gives the defaults.
+	Cloudflared *Cloudflared `pulumi:"cloudflared,optional"`
+	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
+	// account; nil gives the defaults.
+	Pods *Pods `pulumi:"pods,optional"`
 }
 
 // Connector is cloudflared in its own Deployment. Its SelectorLabels are app.kubernetes.io/name
@@ -42,7 +44,7 @@ type Connector struct {
 type Workload struct {
 	// Deployment is the child "<name>-deployment".
 	Deployment *appsv1.Deployment
-	// PodDisruptionBudget is the child "<name>-pdb" (nil with a single replica).
+	// PodDisruptionBudget is the child "<name>-pdb" (nil below 2 replicas).
 	PodDisruptionBudget *policyv1.PodDisruptionBudget
 	// ServiceAccount is the child "<name>-serviceaccount" (nil unless Pods.ServiceAccount.Create).
 	ServiceAccount *corev1.ServiceAccount
@@ -52,34 +54,45 @@ type Workload struct {
 	MetricsPort int
 	// Namespace is the namespace of the objects.
 	Namespace pulumi.StringOutput
+	// PolicyPods are the pods as a network policy needs them (network.Args.Pods): namespace, selector,
+	// layout, metrics port, edge region and, with the Vault source, where the agent connects to.
+	PolicyPods network.Pods
 }
 
-// connectorPlan is the validated, defaulted input of a Connector.
-type connectorPlan struct {
+// plan is the validated, defaulted input of a Connector or an App.
+type plan struct {
 	pods      Pods
 	namespace pulumi.StringInput
 	parts     *Parts
 	selector  map[string]string
 	labels    map[string]string
+	policy    network.Pods
 }
 
 // Validate checks the arguments without Pulumi (the Kubernetes name defaults to the component name,
-// which is checked by NewConnector).
+// which PolicyPods and NewConnector check).
 func (a *ConnectorArgs) Validate() error {
 	_, err := a.plan("")
 	return err
 }
 
-func (a *ConnectorArgs) plan(name string) (*connectorPlan, error) {
+// PolicyPods validates a as NewConnector(ctx, name, a) does (nothing is registered) and returns the
+// pods as a network policy needs them (network.Args.Pods), so that a caller can check the policy
+// before registering anything too.
+func (a *ConnectorArgs) PolicyPods(name string) (network.Pods, error) {
+	p, err := a.plan(name)
+	return p.policy, err
+}
+
+func (a *ConnectorArgs) plan(name string) (*plan, error) {
 	var es check.Errors
-	plan := newPlan(&es, planInput{
-		component: ConnectorType, name: name, placeholder: "connector", app: "cloudflared",
-		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: a.Cloudflared, pods: a.Pods,
-		labels: map[string]string{
-			"app.kubernetes.io/component": "connector", "app.kubernetes.io/version": a.Cloudflared.withDefaults().version(),
-		},
+	cf := cloudflaredDefaults(a.Cloudflared)
+	p := newPlan(&es, planInput{
+		component: ConnectorType, name: name, placeholder: "connector", app: "cloudflared", layout: network.LayoutOwnPod,
+		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cf, pods: a.Pods,
+		labels: map[string]string{"app.kubernetes.io/component": "connector", "app.kubernetes.io/version": cf.version()},
 	})
-	return plan, es.Err(ConnectorType)
+	return p, es.Err(ConnectorType)
 }
 
 // planInput is what newPlan needs from either component's args.
@@ -87,17 +100,19 @@ type planInput struct {
 	component, name string
 	placeholder     string // the Kubernetes name when Validate runs without a component name
 	app             string // app.kubernetes.io/name; "" for the Deployment's name
+	layout          network.Layout
 	namespace       pulumi.StringInput
 	tunnelID        pulumi.StringInput
 	token           TokenSource
-	cloudflared     Cloudflared
-	pods            Pods
+	cloudflared     Cloudflared // defaults applied
+	pods            *Pods
 	labels          map[string]string // descriptive labels besides the selector
 }
 
 // newPlan applies defaults and validates what both components share, adding errors to es.
-func newPlan(es *check.Errors, in planInput) *connectorPlan {
-	pods := in.pods.withDefaults(in.name)
+func newPlan(es *check.Errors, in planInput) *plan {
+	pods := podsDefaults(in.pods, in.name)
+	defaultName := in.pods == nil || in.pods.Name == ""
 	if pods.Name == "" { // Validate without a name: nothing to check the name against yet
 		pods.Name = in.placeholder
 	}
@@ -106,19 +121,29 @@ func newPlan(es *check.Errors, in planInput) *connectorPlan {
 		app = pods.Name
 	}
 	selector := map[string]string{"app.kubernetes.io/name": app, "app.kubernetes.io/instance": pods.Name}
-	pods.validate(es, selector)
+	pods.validate(es, selector, defaultName)
 	in.labels["app.kubernetes.io/part-of"] = PartOf
-	return &connectorPlan{
+	p := &plan{
 		pods:      pods,
 		namespace: check.StringInput(es, "namespace", in.namespace, in.component, (*check.Errors).DNSLabel),
 		parts:     newParts(es, in.tunnelID, in.token, in.cloudflared, pods.PodAnnotations, in.component),
 		selector:  selector,
 		labels:    recommendedLabels(selector, in.labels, pods.Labels),
 	}
+	p.policy = network.Pods{
+		Namespace: p.namespace, Selector: selector, Layout: in.layout,
+		MetricsPort: in.cloudflared.MetricsPort, Region: network.Region(in.cloudflared.Region),
+	}
+	if v := in.token.Vault; v != nil {
+		p.policy.Vault = v.Agent.client()
+	}
+	return p
 }
 
 // NewConnector validates args (before registering anything) and registers the component with its
 // children: "<name>-serviceaccount" (optional), "<name>-deployment" and "<name>-pdb" (replicas >= 2).
+// opts are the component's: explicit providers reach the children through the parent, and DependsOn,
+// RetainOnDelete, DeletedWith and custom timeouts are passed to them (see component.ChildOptions).
 func NewConnector(ctx *pulumi.Context, name string, args *ConnectorArgs, opts ...pulumi.ResourceOption) (*Connector, error) {
 	if args == nil {
 		args = &ConnectorArgs{}
@@ -153,7 +178,7 @@ func NewConnector(ctx *pulumi.Context, name string, args *ConnectorArgs, opts ..
 }
 
 // register registers the component, then its children (deploy), fills w and registers the outputs.
-func (plan *connectorPlan) register(ctx *pulumi.Context, typ, name string, comp pulumi.ComponentResource, w *Workload, spec corev1.PodSpecPtrInput, opts []pulumi.ResourceOption) error {
+func (plan *plan) register(ctx *pulumi.Context, typ, name string, comp pulumi.ComponentResource, w *Workload, spec corev1.PodSpecPtrInput, opts []pulumi.ResourceOption) error {
 	if err := ctx.RegisterComponentResource(typ, name, comp, opts...); err != nil {
 		return err
 	}
@@ -167,7 +192,7 @@ func (plan *connectorPlan) register(ctx *pulumi.Context, typ, name string, comp 
 	}, w); err != nil {
 		return err
 	}
-	w.SelectorLabels, w.MetricsPort = plan.selector, plan.parts.MetricsPort
+	w.SelectorLabels, w.MetricsPort, w.PolicyPods = plan.selector, plan.parts.MetricsPort, plan.policy
 	w.Namespace = component.ObjectNamespace[metav1.ObjectMeta](w.Deployment.Metadata)
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"deploymentName": pulumi.String(plan.pods.Name),

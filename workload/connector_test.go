@@ -4,9 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
+	"github.com/tunnelgate/tunnelgate/internal/optcheck"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -192,9 +195,9 @@ func TestConnectorOutputs(t *testing.T) {
 		var err error
 		comp, err = workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
 			Namespace:   pulumi.String("apps"),
-			Token:       workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
-			Cloudflared: workload.Cloudflared{MetricsPort: 9100},
-			Pods:        workload.Pods{Replicas: 1},
+			Token:       workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
+			Cloudflared: &workload.Cloudflared{MetricsPort: 9100},
+			Pods:        &workload.Pods{Replicas: intp(1)},
 		})
 		if err == nil {
 			comp.Namespace.ApplyT(func(ns string) string { namespace = ns; return ns })
@@ -237,11 +240,7 @@ func TestTunnelIDRollsPods(t *testing.T) {
 
 // TestVaultAnnotationsEveryField: every VaultToken field reaches its injector annotation.
 func TestVaultAnnotationsEveryField(t *testing.T) {
-	v := workload.VaultToken{
-		Role: "edge", Mount: "kv", Path: "team/edge", TokenKey: "token", AuthPath: "auth/k8s-prod",
-		Namespace: "team", Address: "https://vault.example.com:8200", CACert: "/etc/ssl/vault-ca.pem",
-		TLSServerName: "vault.example.com", AgentImage: "hashicorp/vault:1.20.4", LongRunning: true,
-	}
+	v := workload.VaultToken{Agent: workload.VaultAgent{Role: "edge", AuthPath: "auth/k8s-prod", Address: "https://vault.example.com:8200", CACert: "/etc/ssl/vault-ca.pem", TLSServerName: "vault.example.com", AgentImage: "hashicorp/vault:1.20.4", LongRunning: true}, Secret: vaultkv.Location{Mount: "kv", Path: "team/edge", TokenKey: "token", Namespace: "team"}}
 	eqJSON(t, "annotations", v.Annotations(), `{
 		"vault.hashicorp.com/agent-inject":"true",
 		"vault.hashicorp.com/role":"edge",
@@ -263,7 +262,7 @@ func TestVaultAnnotationsEveryField(t *testing.T) {
 		"vault.hashicorp.com/ca-cert":"/etc/ssl/vault-ca.pem",
 		"vault.hashicorp.com/tls-server-name":"vault.example.com",
 		"vault.hashicorp.com/agent-image":"hashicorp/vault:1.20.4"}`)
-	skip := workload.VaultToken{Role: "r", Path: "p", TLSSkipVerify: true}
+	skip := workload.VaultToken{Agent: workload.VaultAgent{Role: "r", TLSSkipVerify: true}, Secret: vaultkv.Location{Path: "p"}}
 	if got := skip.Annotations()["vault.hashicorp.com/tls-skip-verify"]; got != "true" {
 		t.Errorf("tls-skip-verify %q", got)
 	}
@@ -274,8 +273,8 @@ func TestExistingServiceAccount(t *testing.T) {
 	res := run(t, func(ctx *pulumi.Context) error {
 		_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
 			Namespace: pulumi.String("apps"),
-			Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "r", Path: "p"}},
-			Pods:      workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "existing"}},
+			Token:     workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
+			Pods:      &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "existing"}},
 		})
 		return err
 	})
@@ -284,5 +283,42 @@ func TestExistingServiceAccount(t *testing.T) {
 	}
 	if _, pod := podTemplate(t, res, "edge-deployment"); pod["serviceAccountName"] != "existing" {
 		t.Errorf("serviceAccountName %v", pod["serviceAccountName"])
+	}
+}
+
+// TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
+// explicit provider given to either component reach every resource it registers.
+func TestOptionsReachDescendants(t *testing.T) {
+	sa := &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "cf", Create: true}}
+	for _, tc := range []struct {
+		typ      string
+		register func(*pulumi.Context, []pulumi.ResourceOption) error
+	}{
+		{workload.ConnectorType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
+			_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
+				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+			}, opts...)
+			return err
+		}},
+		{workload.AppType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
+			_, err := workload.NewApp(ctx, "edge", &workload.AppArgs{
+				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+				Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("web"), Image: pulumi.String("web:1")}},
+			}, opts...)
+			return err
+		}},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			res := run(t, func(ctx *pulumi.Context) error {
+				opts, err := optcheck.Options(ctx)
+				if err != nil {
+					return err
+				}
+				return tc.register(ctx, opts)
+			})
+			if n := optcheck.Check(t, res, tc.typ, "edge"); n != 3 {
+				t.Errorf("checked %d resources, want 3 (service account, deployment, pdb)", n)
+			}
+		})
 	}
 }

@@ -7,19 +7,25 @@
 //
 // The package owns the Kubernetes objects that run cloudflared and the shape of its pods. The caller
 // owns the namespace, the tunnel (its id comes in as TunnelID, see the tunnel package), the token's
-// storage (a Vault KV v2 secret or a Kubernetes Secret: only its location comes in, never the token),
-// the Vault role and the network policy (the network package, which selects the pods with
-// SelectorLabels and allows MetricsPort). The token never appears in argv, environment variables,
-// names, labels or annotations: cloudflared runs `tunnel ... run --token-file <file>`.
+// storage (a Vault KV v2 secret, VaultToken.Secret, the vaultkv.Location the tunnel package writes to;
+// or a Kubernetes Secret: only its location comes in, never the token), the Vault role and the network
+// policy. What the policy needs about the pods is reported as a typed value, network.Pods (namespace,
+// selector labels, layout, metrics port, edge region and, with Vault, the host and port the agent
+// dials): Workload.PolicyPods after registration, ConnectorArgs.PolicyPods(name) and
+// AppArgs.PolicyPods(name) before it. The package does not import the tunnel package nor its Cloudflare,
+// random and Vault SDKs. The token never appears in argv, environment variables, names, labels or
+// annotations: cloudflared runs `tunnel ... run --token-file <file>`.
 //
 // Every input is validated before anything is registered (a namespace or Secret name that is another
 // resource's output is validated inside an apply once known); errors name the field path and value and
-// are reported under the component's type token.
+// are reported under the component's type token. The Kubernetes name defaults to the component's name,
+// which is checked too. The caller's DependsOn, RetainOnDelete, DeletedWith and custom timeouts reach
+// every child; providers and Protect reach them through the parent.
 //
 // # Layouts
 //
 //   - Own pod: NewConnector (type "tunnelgate:workload:Connector"). A Deployment of cloudflared that
-//     reaches origins through Services. 2 replicas, a rolling update that surges before it removes
+//     reaches origins through Services. 2 replicas (Pods.Replicas; 0 scales to zero), a rolling update that surges before it removes
 //     (maxSurge 1, maxUnavailable 0), a PodDisruptionBudget whenever replicas >= 2 (maxUnavailable 1,
 //     unhealthyPodEvictionPolicy AlwaysAllow so a crash-looping pod never blocks a drain), topology
 //     spread across nodes (kubernetes.io/hostname, DoNotSchedule, tainted nodes not counted) and
@@ -51,15 +57,15 @@
 //
 // # The cloudflared container (both layouts, one code path)
 //
-// Image DefaultImage (cloudflare/cloudflared:2026.8.2, pinned; a reference without tag or digest is
-// rejected); args `tunnel --no-autoupdate --metrics 0.0.0.0:<port> [--protocol p] [--loglevel l]
+// Image DefaultImage (cloudflare/cloudflared:2026.8.2, pinned; a reference without tag or digest, or
+// with the moving tag "latest", is rejected); args `tunnel --no-autoupdate --metrics 0.0.0.0:<port> [--protocol p] [--loglevel l]
 // [--region r] --grace-period 30s run --token-file <file>` after the image's entrypoint. The metrics
 // port defaults to DefaultMetricsPort (2000, as in Cloudflare's charts). Probes: startup and readiness
 // on /ready (200 only while an edge connection is up), liveness on /healthcheck (200 while the process
 // lives), so an edge or DNS blip makes a pod unready but never restarts it (liveness on /ready with
 // failureThreshold 1, as in Cloudflare's charts, restart-loops healthy connectors).
 // terminationGracePeriodSeconds is the grace period plus 15s (45s), so cloudflared finishes its own
-// graceful shutdown. Resources default to DefaultRequests (50m, 64Mi) and DefaultLimits (500m, 256Mi).
+// graceful shutdown. Resources default to DefaultRequests() (50m, 64Mi) and DefaultLimits() (500m, 256Mi).
 //
 // # Hardening
 //
@@ -69,14 +75,18 @@
 // seccomp RuntimeDefault; /tmp is an in-memory emptyDir of TmpSizeLimit (16Mi). Own pods set the same at
 // the pod level. App pods get runAsNonRoot and seccomp RuntimeDefault at the pod level and, per app
 // container, allowPrivilegeEscalation false and capabilities drop ALL where the app leaves them unset;
-// explicit settings that break the standard are errors. automountServiceAccountToken is false
+// explicit settings that break the standard are errors. One path merges and hardens an app's pod, on
+// plain values: at construction when the app's spec holds no outputs (security contexts of its own
+// included, so their errors come before anything is registered, under the field the caller wrote), else
+// in one apply once known. automountServiceAccountToken is false
 // (an App's pod spec may set it): with Vault, the service-account token is a projected volume
 // (VaultServiceAccountVolume) that only the injected agent mounts, named by the injector annotation
 // agent-service-account-token-volume-name; cloudflared never holds a Kubernetes credential.
 //
 // # Token delivery
 //
-// Vault (TokenSource.Vault): pod-template annotations for the Vault Agent Injector: agent-inject, role,
+// Vault (TokenSource.Vault: the Secret's location and how the Agent logs in): pod-template annotations
+// for the Vault Agent Injector: agent-inject, role,
 // auth-path (default auth/kubernetes), agent-init-first, agent-pre-populate-only (default; LongRunning
 // keeps an agent sidecar), agent-inject-secret-tunnel-token = "<mount>/data/<path>", a template that
 // renders exactly the token with no trailing newline (error-on-missing-key, so a wrong key fails the

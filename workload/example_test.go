@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -17,10 +18,8 @@ func ExampleNewConnector() {
 		c, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
 			Namespace: pulumi.String("apps"),
 			TunnelID:  pulumi.String("6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"),
-			Token: workload.TokenSource{Vault: &workload.VaultToken{
-				Role: "cloudflared", Path: "prod/web/cloudflared",
-			}},
-			Pods: workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "cloudflared", Create: true}},
+			Token:     workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "cloudflared"}, Secret: vaultkv.Location{Path: "prod/web/cloudflared"}}},
+			Pods:      &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "cloudflared", Create: true}},
 		})
 		if err == nil {
 			fmt.Println("selector:", c.SelectorLabels, "metrics port:", c.MetricsPort)
@@ -72,7 +71,7 @@ func ExampleNewApp() {
 // the token.
 func ExampleSidecar() {
 	parts, err := workload.Sidecar(workload.SidecarArgs{
-		Token: workload.TokenSource{Vault: &workload.VaultToken{Role: "cloudflared", Path: "prod/web/cloudflared"}},
+		Token: workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "cloudflared"}, Secret: vaultkv.Location{Path: "prod/web/cloudflared"}}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -85,7 +84,7 @@ func ExampleSidecar() {
 
 // The template the agent renders: exactly the token, no trailing newline.
 func ExampleVaultToken_Template() {
-	v := workload.VaultToken{Role: "cloudflared", Path: "prod/web/cloudflared"}
+	v := workload.VaultToken{Agent: workload.VaultAgent{Role: "cloudflared"}, Secret: vaultkv.Location{Path: "prod/web/cloudflared"}}
 	fmt.Println(v.ReadPath())
 	fmt.Println(v.Template())
 	// Output:
@@ -98,15 +97,15 @@ func ExampleConnectorArgs_Validate() {
 	zero := 0
 	args := workload.ConnectorArgs{
 		Namespace: pulumi.String("apps"),
-		Token:     workload.TokenSource{Vault: &workload.VaultToken{Path: "secret/data/prod"}},
-		Pods:      workload.Pods{MaxUnavailable: &zero},
+		Token:     workload.TokenSource{Vault: &workload.VaultToken{Secret: vaultkv.Location{Path: "secret/data/prod"}}},
+		Pods:      &workload.Pods{MaxUnavailable: &zero},
 	}
 	for _, line := range strings.Split(args.Validate().Error(), "\n") {
 		fmt.Println(line)
 	}
 	// Output:
 	// tunnelgate:workload:Connector: invalid arguments
-	//   - maxUnavailable 0: must be at least 1: a budget that never allows an eviction makes node drains hang
-	//   - token.vault.role "": must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one
-	//   - token.vault.path "secret/data/prod": must not include the mount or "data/" (the KV v2 read path "secret/data/<path>" is built from mount and path)
+	//   - pods.maxUnavailable 0: must be at least 1: a budget that never allows an eviction makes node drains hang
+	//   - token.vault.secret.path "secret/data/prod": give the path without the mount "secret": the secret would be read at secret/data/secret/data/prod
+	//   - token.vault.agent.role "": must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one
 }

@@ -35,11 +35,11 @@ const (
 type Pods struct {
 	// Name is the Kubernetes name of the Deployment and PodDisruptionBudget. Default: the component's name.
 	Name string `pulumi:"name,optional"`
-	// Replicas is the number of pods. Default DefaultReplicas (2). A PodDisruptionBudget is created
-	// whenever Replicas >= 2.
-	Replicas int `pulumi:"replicas,optional"`
-	// MaxUnavailable is the PodDisruptionBudget's maxUnavailable, 1 to Replicas-1. Default
-	// DefaultMaxUnavailable (1) unless MinAvailable is set.
+	// Replicas is the number of pods, 0 or more (0 scales the Deployment to zero). Default (nil)
+	// DefaultReplicas (2). A PodDisruptionBudget is created whenever Replicas >= 2.
+	Replicas *int `pulumi:"replicas,optional"`
+	// MaxUnavailable is the PodDisruptionBudget's maxUnavailable, 1 to Replicas-1 (only with 2 or more
+	// replicas). Default DefaultMaxUnavailable (1) unless MinAvailable is set.
 	MaxUnavailable *int `pulumi:"maxUnavailable,optional"`
 	// MinAvailable is the PodDisruptionBudget's minAvailable, 1 to Replicas-1 (instead of MaxUnavailable).
 	MinAvailable *int `pulumi:"minAvailable,optional"`
@@ -91,14 +91,23 @@ type ServiceAccount struct {
 	Annotations map[string]string `pulumi:"annotations,optional"`
 }
 
+// podsDefaults returns *p (nil: the zero value) with the defaults applied; component is the default name.
+func podsDefaults(p *Pods, component string) Pods {
+	if p == nil {
+		return Pods{}.withDefaults(component)
+	}
+	return p.withDefaults(component)
+}
+
 func (p Pods) withDefaults(component string) Pods {
 	if p.Name == "" {
 		p.Name = component
 	}
-	if p.Replicas == 0 {
-		p.Replicas = DefaultReplicas
+	if p.Replicas == nil {
+		n := DefaultReplicas
+		p.Replicas = &n
 	}
-	if p.MaxUnavailable == nil && p.MinAvailable == nil && p.Replicas >= 2 {
+	if p.MaxUnavailable == nil && p.MinAvailable == nil && *p.Replicas >= 2 {
 		n := DefaultMaxUnavailable
 		p.MaxUnavailable = &n
 	}
@@ -108,45 +117,54 @@ func (p Pods) withDefaults(component string) Pods {
 	return p
 }
 
-// validate checks p (after defaults); selector are the labels users may not override.
-func (p Pods) validate(es *check.Errors, selector map[string]string) {
-	es.DNSLabel("name", p.Name)
-	if p.Replicas < 1 {
-		es.Add("replicas", p.Replicas, "must be at least 1")
+// validate checks p (after defaults; errors under "pods."); selector are the labels users may not
+// override; defaultName says that Name is the component's name.
+func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName bool) {
+	const f = "pods."
+	for _, msg := range validation.IsDNS1123Label(p.Name) {
+		if defaultName {
+			msg += " (this is the component's name, the default Kubernetes name: name the component in lower case or set pods.name)"
+		}
+		es.Add(f+"name", p.Name, "%s", msg)
 	}
+	replicas := *p.Replicas
+	if replicas < 0 {
+		es.Add(f+"replicas", replicas, "must be 0 or more")
+	}
+	budget := p.MaxUnavailable != nil || p.MinAvailable != nil
 	switch {
 	case p.MaxUnavailable != nil && p.MinAvailable != nil:
-		es.Add("minAvailable", *p.MinAvailable, "set either maxUnavailable or minAvailable, not both")
-	case p.Replicas == 1 && (p.MaxUnavailable != nil || p.MinAvailable != nil):
-		es.Add("replicas", 1, "a PodDisruptionBudget for a single replica could never allow an eviction (node drains would hang); use 2 or more replicas or leave maxUnavailable/minAvailable unset")
+		es.Add(f+"minAvailable", *p.MinAvailable, "set either maxUnavailable or minAvailable, not both")
+	case replicas < 2 && budget:
+		es.Add(f+"replicas", replicas, "no PodDisruptionBudget below 2 replicas (for one it could never allow an eviction, node drains would hang): use 2 or more replicas or leave maxUnavailable/minAvailable unset")
 	case p.MaxUnavailable != nil && *p.MaxUnavailable < 1:
-		es.Add("maxUnavailable", *p.MaxUnavailable, "must be at least 1: a budget that never allows an eviction makes node drains hang")
-	case p.MaxUnavailable != nil && p.Replicas > 1 && *p.MaxUnavailable >= p.Replicas:
-		es.Add("maxUnavailable", *p.MaxUnavailable, "must be below replicas (%d): a drain could evict every connector at once", p.Replicas)
-	case p.MinAvailable != nil && p.Replicas > 1 && *p.MinAvailable >= p.Replicas:
-		es.Add("minAvailable", *p.MinAvailable, "must be below replicas (%d): a budget that never allows an eviction makes node drains hang", p.Replicas)
+		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be at least 1: a budget that never allows an eviction makes node drains hang")
+	case p.MaxUnavailable != nil && *p.MaxUnavailable >= replicas:
+		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be below replicas (%d): a drain could evict every connector at once", replicas)
+	case p.MinAvailable != nil && *p.MinAvailable >= replicas:
+		es.Add(f+"minAvailable", *p.MinAvailable, "must be below replicas (%d): a budget that never allows an eviction makes node drains hang", replicas)
 	case p.MinAvailable != nil && *p.MinAvailable < 1:
-		es.Add("minAvailable", *p.MinAvailable, "must be at least 1: a drain could evict every connector at once")
+		es.Add(f+"minAvailable", *p.MinAvailable, "must be at least 1: a drain could evict every connector at once")
 	}
-	oneOf(es, "nodeSpread", p.NodeSpread, []string{"DoNotSchedule", "ScheduleAnyway"})
-	es.Labels("labels", p.Labels)
+	oneOf(es, f+"nodeSpread", p.NodeSpread, []string{"DoNotSchedule", "ScheduleAnyway"})
+	es.Labels(f+"labels", p.Labels)
 	for _, k := range sortedKeys(p.Labels) {
 		if v, ok := selector[k]; ok && p.Labels[k] != v {
-			es.Add(check.Join("labels", k), p.Labels[k], "is a selector label (%q): changing it would orphan the pods", v)
+			es.Add(check.Join(f+"labels", k), p.Labels[k], "is a selector label (%q): changing it would orphan the pods", v)
 		}
 	}
-	annotationKeys(es, "annotations", p.Annotations)
-	annotationKeys(es, "podAnnotations", p.PodAnnotations)
-	es.Labels("nodeSelector", p.NodeSelector)
+	annotationKeys(es, f+"annotations", p.Annotations)
+	annotationKeys(es, f+"podAnnotations", p.PodAnnotations)
+	es.Labels(f+"nodeSelector", p.NodeSelector)
 	for i, t := range p.Tolerations {
-		t.validate(es, check.Index("tolerations", i))
+		t.validate(es, check.Index(f+"tolerations", i))
 	}
 	if p.PriorityClassName != "" {
-		dnsSubdomain(es, "priorityClassName", p.PriorityClassName)
+		dnsSubdomain(es, f+"priorityClassName", p.PriorityClassName)
 	}
 	if sa := p.ServiceAccount; sa != nil {
-		dnsSubdomain(es, "serviceAccount.name", sa.Name)
-		annotationKeys(es, "serviceAccount.annotations", sa.Annotations)
+		dnsSubdomain(es, f+"serviceAccount.name", sa.Name)
+		annotationKeys(es, f+"serviceAccount.annotations", sa.Annotations)
 	}
 }
 
@@ -281,7 +299,7 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 	out.Deployment, err = appsv1.NewDeployment(ctx, in.name+"-deployment", &appsv1.DeploymentArgs{
 		Metadata: meta(in.pods.Name, in.pods.Annotations),
 		Spec: appsv1.DeploymentSpecArgs{
-			Replicas:             pulumi.Int(in.pods.Replicas),
+			Replicas:             pulumi.Int(*in.pods.Replicas),
 			RevisionHistoryLimit: pulumi.Int(5),
 			Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
 			Strategy:             in.strategy,
@@ -294,7 +312,7 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 	if err != nil {
 		return err
 	}
-	if in.pods.Replicas >= 2 {
+	if *in.pods.Replicas >= 2 {
 		spec := policyv1.PodDisruptionBudgetSpecArgs{
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
 			// A crash-looping pod must not block node drains.

@@ -1,6 +1,8 @@
 package workload
 
 import (
+	"context"
+	"reflect"
 	"slices"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -24,8 +26,8 @@ type SidecarArgs struct {
 	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
 	// Token says how the token reaches cloudflared (required: exactly one source).
 	Token TokenSource `pulumi:"token"`
-	// Cloudflared configures the container.
-	Cloudflared Cloudflared `pulumi:"cloudflared,optional"`
+	// Cloudflared configures the container; nil gives the defaults.
+	Cloudflared *Cloudflared `pulumi:"cloudflared,optional"`
 }
 
 // Parts are the pieces that put cloudflared into a pod: for callers who build pod specs themselves
@@ -47,14 +49,23 @@ type Parts struct {
 	// VolumeNames are the volume names the parts use or the injector adds: keep them free in the pod.
 	VolumeNames []string
 
+	// container and volumes are copies of Container and Volumes that callers cannot change.
 	container corev1.ContainerArgs
 	volumes   corev1.VolumeArray
+	// plain are their plain values when they hold no outputs (a Secret name that is an output makes the
+	// volumes an output): what the app's pod is merged with at construction.
+	plain *plainParts
+}
+
+type plainParts struct {
+	container corev1.Container
+	volumes   []corev1.Volume
 }
 
 // Sidecar validates args and returns the parts. It is pure: nothing is registered.
 func Sidecar(args SidecarArgs) (*Parts, error) {
 	var es check.Errors
-	parts := newParts(&es, args.TunnelID, args.Token, args.Cloudflared, nil, SidecarType)
+	parts := newParts(&es, args.TunnelID, args.Token, cloudflaredDefaults(args.Cloudflared), nil, SidecarType)
 	if err := es.Err(SidecarType); err != nil {
 		return nil, err
 	}
@@ -64,9 +75,9 @@ func Sidecar(args SidecarArgs) (*Parts, error) {
 // newParts validates and builds the parts; errors land in es (under "token", "cloudflared" and
 // "podAnnotations"); values known only later are checked in applies that fail with component's name.
 // It is the one code path for the cloudflared container, its volumes and annotations in both layouts.
+// cf has its defaults applied.
 func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf Cloudflared, userPodAnnotations map[string]string, component string) *Parts {
 	tok = tok.withDefaults()
-	cf = cf.withDefaults()
 	tok.validate(es, "token")
 	cf.validate(es, "cloudflared")
 	if tok.Secret != nil && tok.Secret.Name != nil {
@@ -85,16 +96,21 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 		names = append(names, SecretVolume)
 	}
 	c := cf.container(file)
-	return &Parts{
+	p := &Parts{
 		Container:                     c,
 		Volumes:                       vols,
-		PodAnnotations:                podAnnotations(es, "podAnnotations", annotations, userPodAnnotations, tunnelID),
+		PodAnnotations:                podAnnotations(es, "pods.podAnnotations", annotations, userPodAnnotations, tunnelID),
 		TerminationGracePeriodSeconds: cf.terminationGracePeriod(),
 		MetricsPort:                   cf.MetricsPort,
 		VolumeNames:                   names,
 		container:                     c,
 		volumes:                       vols,
 	}
+	var plain plainParts
+	if literal.Into(c, &plain.container) && literal.Into(vols, &plain.volumes) {
+		p.plain = &plain
+	}
+	return p
 }
 
 // podSecurityContext is the pod-level security context of the connector's own pods.
@@ -103,7 +119,7 @@ func podSecurityContext() *corev1.PodSecurityContextArgs {
 		RunAsNonRoot:   pulumi.Bool(true),
 		RunAsUser:      pulumi.Int(UID),
 		RunAsGroup:     pulumi.Int(UID),
-		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String(seccompRuntimeDefault)},
 	}
 }
 
@@ -115,213 +131,122 @@ func podSecurityContext() *corev1.PodSecurityContextArgs {
 // that uses it) when the app clashes with the parts (container name, metrics port, volume names) or
 // explicitly breaks the restricted standard (privileged, host namespaces or ports, hostPath volumes,
 // added capabilities other than NET_BIND_SERVICE, running as root, privilege escalation, an
-// unconfined seccomp profile).
+// unconfined seccomp profile). Errors name fields under "podSpec".
 func (p *Parts) PodSpec(app corev1.PodSpecInput) corev1.PodSpecOutput {
-	return p.podSpec(app, SidecarType)
+	return p.mergeOutput(app, "podSpec", SidecarType).ApplyT(func(s *corev1.PodSpec) corev1.PodSpec { return *s }).(corev1.PodSpecOutput)
 }
 
-// podSpec is PodSpec with errors named after component.
-func (p *Parts) podSpec(app corev1.PodSpecInput, component string) corev1.PodSpecOutput {
+// appPodSpec is the one path that merges an app's pod spec with the parts and hardens it: at
+// construction when the spec and the parts hold no outputs (errors in es, before anything is
+// registered), else once known, in one apply (the literal containers are checked now all the same).
+// field is where the caller's containers are ("" for AppArgs.Containers, "podSpec").
+// known reports whether it merged at construction.
+func (p *Parts) appPodSpec(es *check.Errors, field string, app corev1.PodSpecArgs, component string) (spec corev1.PodSpecPtrInput, known bool) {
+	var plain corev1.PodSpec
+	if p.plain != nil && literal.Into(app, &plain) {
+		merged := knownPodSpec(p.merge(es, field, plain, p.plain.container, p.plain.volumes))
+		return &merged, true
+	}
+	p.checkLiteralContainers(es, field, "containers", app.Containers)
+	p.checkLiteralContainers(es, field, "initContainers", app.InitContainers)
+	return p.mergeOutput(app, field, component), false
+}
+
+// knownPodSpec is a pod spec known at construction, given to the Deployment as it is: an input that is
+// not an output, which the SDK marshals as the plain struct it is (unset fields left out, as with an
+// apply's result), without the goroutine and the walk of pulumi.ToOutput (which would also turn unset
+// lists into empty ones, a diff against state written by the apply).
+type knownPodSpec corev1.PodSpec
+
+// ElementType is the type of the value: a pod spec.
+func (*knownPodSpec) ElementType() reflect.Type { return reflect.TypeFor[*corev1.PodSpec]() }
+
+// ToPodSpecPtrOutput returns the spec as an output.
+func (s *knownPodSpec) ToPodSpecPtrOutput() corev1.PodSpecPtrOutput {
+	return s.ToPodSpecPtrOutputWithContext(context.Background())
+}
+
+// ToPodSpecPtrOutputWithContext returns the spec as an output (resolved by an apply, so that it is not
+// walked).
+func (s *knownPodSpec) ToPodSpecPtrOutputWithContext(ctx context.Context) corev1.PodSpecPtrOutput {
+	return pulumi.Bool(true).ToBoolOutputWithContext(ctx).ApplyT(func(bool) *corev1.PodSpec {
+		return (*corev1.PodSpec)(s)
+	}).(corev1.PodSpecPtrOutput)
+}
+
+// mergeOutput is merge once app and the parts are known; the output fails with component's name.
+func (p *Parts) mergeOutput(app corev1.PodSpecInput, field, component string) corev1.PodSpecPtrOutput {
 	return pulumi.All(app.ToPodSpecOutput(), p.container.ToContainerOutput(), p.volumes.ToVolumeArrayOutput()).
-		ApplyT(func(xs []any) (corev1.PodSpec, error) {
+		ApplyT(func(xs []any) (*corev1.PodSpec, error) {
 			var es check.Errors
-			merged := p.merge(&es, "podSpec", xs[0].(corev1.PodSpec), xs[1].(corev1.Container), xs[2].([]corev1.Volume))
-			return merged, es.Err(component)
-		}).(corev1.PodSpecOutput)
+			merged := p.merge(&es, field, xs[0].(corev1.PodSpec), xs[1].(corev1.Container), xs[2].([]corev1.Volume))
+			return &merged, es.Err(component)
+		}).(corev1.PodSpecPtrOutput)
+}
+
+// checkLiteralContainers checks the containers of kind that hold no outputs, so that their mistakes
+// are reported before anything is registered even when other parts of the spec are outputs.
+func (p *Parts) checkLiteralContainers(es *check.Errors, field, kind string, in corev1.ContainerArrayInput) {
+	arr, ok := in.(corev1.ContainerArray)
+	if !ok {
+		return
+	}
+	for i, ci := range arr {
+		var c corev1.Container
+		if literal.Into(ci, &c) {
+			f := check.Index(check.Join(field, kind), i)
+			if kind == "containers" {
+				p.checkClash(es, f, c)
+			}
+			checkContainer(es, f, c)
+		}
+	}
 }
 
 // merge checks the app's spec (errors under field: clashes with the parts, explicit breaks of the
 // restricted standard) and returns it hardened, with cloudflared's container and volumes added. spec
 // is a copy the caller owns.
 func (p *Parts) merge(es *check.Errors, field string, spec corev1.PodSpec, cf corev1.Container, vols []corev1.Volume) corev1.PodSpec {
-	checkClashes(es, field, spec.Containers, spec.Volumes, p)
+	for i, c := range spec.Containers {
+		p.checkClash(es, check.Index(check.Join(field, "containers"), i), c)
+	}
+	for i, v := range spec.Volumes {
+		if slices.Contains(p.VolumeNames, v.Name) {
+			es.Add(check.Join(check.Index(check.Join(field, "volumes"), i), "name"), v.Name, "is reserved for cloudflared or the Vault Agent Injector")
+		}
+	}
 	checkRestricted(es, field, spec)
 	if es.Len() > 0 {
 		return spec
 	}
-	noAutomount, grace := p.podFills(spec)
 	harden(&spec)
 	spec.Containers = append(spec.Containers, cf)
 	spec.Volumes = append(spec.Volumes, vols...)
-	if noAutomount {
+	if spec.AutomountServiceAccountToken == nil {
 		no := false
 		spec.AutomountServiceAccountToken = &no
 	}
-	if grace != nil {
-		spec.TerminationGracePeriodSeconds = grace
+	if g := spec.TerminationGracePeriodSeconds; g == nil || *g < p.TerminationGracePeriodSeconds {
+		v := p.TerminationGracePeriodSeconds
+		spec.TerminationGracePeriodSeconds = &v
 	}
 	return spec
 }
 
-// podFills is what merge sets in the app's pod besides hardening it: automountServiceAccountToken false
-// when the app leaves it unset, and terminationGracePeriodSeconds raised to the connector's (nil: keep).
-func (p *Parts) podFills(spec corev1.PodSpec) (noAutomount bool, grace *int) {
-	if g := spec.TerminationGracePeriodSeconds; g == nil || *g < p.TerminationGracePeriodSeconds {
-		v := p.TerminationGracePeriodSeconds
-		grace = &v
+// checkClash reports an app container (at field) that collides with the cloudflared container.
+func (p *Parts) checkClash(es *check.Errors, field string, c corev1.Container) {
+	if c.Name == ContainerName {
+		es.Add(check.Join(field, "name"), c.Name, "is the cloudflared container's name")
 	}
-	return spec.AutomountServiceAccountToken == nil, grace
-}
-
-// mergeLiteral is merge without an apply, for the usual case: an app spec that holds no outputs and sets
-// no security contexts (which harden would have to fill field by field). It returns the merged arguments,
-// or ok false when app is not such a spec (then podSpec merges it once known). Errors land in es.
-func (p *Parts) mergeLiteral(es *check.Errors, field string, app corev1.PodSpecArgs) (merged corev1.PodSpecArgs, ok bool) {
-	var spec corev1.PodSpec
-	if !literal.Into(app, &spec) || spec.SecurityContext != nil {
-		return merged, false
-	}
-	containers, ok := hardenArgs(app.Containers, spec.Containers)
-	if !ok {
-		return merged, false
-	}
-	inits, ok := hardenArgs(app.InitContainers, spec.InitContainers)
-	if !ok {
-		return merged, false
-	}
-	vols, ok := app.Volumes.(corev1.VolumeArray)
-	if !ok && app.Volumes != nil {
-		return merged, false
-	}
-	checkClashes(es, field, spec.Containers, spec.Volumes, p)
-	checkRestricted(es, field, spec)
-	merged = app
-	merged.SecurityContext = restrictedPodArgs()
-	merged.Containers = append(containers, p.container)
-	if inits != nil {
-		merged.InitContainers = inits
-	}
-	merged.Volumes = append(append(corev1.VolumeArray{}, vols...), p.volumes...)
-	noAutomount, grace := p.podFills(spec)
-	if noAutomount {
-		merged.AutomountServiceAccountToken = pulumi.Bool(false)
-	}
-	if grace != nil {
-		merged.TerminationGracePeriodSeconds = pulumi.Int(*grace)
-	}
-	return merged, true
-}
-
-// hardenArgs returns the literal containers in with harden's container security context; plain are
-// their values. ok is false when a container sets its own security context or is not a ContainerArgs.
-func hardenArgs(in corev1.ContainerArrayInput, plain []corev1.Container) (corev1.ContainerArray, bool) {
-	if in == nil {
-		return nil, true
-	}
-	arr, ok := in.(corev1.ContainerArray)
-	if !ok {
-		return nil, false
-	}
-	out := make(corev1.ContainerArray, 0, len(arr)+1)
-	for i, ci := range arr {
-		c, ok := containerArgs(ci)
-		if !ok {
-			return nil, false
+	for j, port := range c.Ports {
+		pf := check.Index(check.Join(field, "ports"), j)
+		if port.ContainerPort == p.MetricsPort && (port.Protocol == nil || *port.Protocol == "TCP") {
+			es.Add(check.Join(pf, "containerPort"), port.ContainerPort, "clashes with cloudflared's metrics port (set cloudflared.metricsPort to another port)")
 		}
-		if plain[i].SecurityContext != nil {
-			return nil, false
-		}
-		c.SecurityContext = restrictedContainerArgs()
-		out = append(out, c)
-	}
-	return out, true
-}
-
-// containerArgs is a container array element as ContainerArgs, when it is one (or a pointer to one).
-func containerArgs(in corev1.ContainerInput) (corev1.ContainerArgs, bool) {
-	switch c := in.(type) {
-	case corev1.ContainerArgs:
-		return c, true
-	case *corev1.ContainerArgs:
-		return *c, true
-	}
-	return corev1.ContainerArgs{}, false
-}
-
-// restrictedPodArgs is what harden sets in a pod without a security context.
-func restrictedPodArgs() *corev1.PodSecurityContextArgs {
-	return &corev1.PodSecurityContextArgs{
-		RunAsNonRoot:   pulumi.Bool(true),
-		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-	}
-}
-
-// restrictedContainerArgs is what harden sets in a container without a security context.
-func restrictedContainerArgs() *corev1.SecurityContextArgs {
-	return &corev1.SecurityContextArgs{
-		AllowPrivilegeEscalation: pulumi.Bool(false),
-		Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
-	}
-}
-
-// checkClashes reports app containers or volumes that collide with the parts.
-func checkClashes(es *check.Errors, field string, containers []corev1.Container, volumes []corev1.Volume, p *Parts) {
-	for i, c := range containers {
-		f := check.Index(check.Join(field, "containers"), i)
-		if c.Name == ContainerName {
-			es.Add(check.Join(f, "name"), c.Name, "is the cloudflared container's name")
-		}
-		for j, port := range c.Ports {
-			pf := check.Index(check.Join(f, "ports"), j)
-			if port.ContainerPort == p.MetricsPort && (port.Protocol == nil || *port.Protocol == "TCP") {
-				es.Add(check.Join(pf, "containerPort"), port.ContainerPort, "clashes with cloudflared's metrics port (set cloudflared.metricsPort to another port)")
-			}
-			if port.Name != nil && *port.Name == MetricsPortName {
-				es.Add(check.Join(pf, "name"), *port.Name, "is the cloudflared metrics port's name")
-			}
+		if port.Name != nil && *port.Name == MetricsPortName {
+			es.Add(check.Join(pf, "name"), *port.Name, "is the cloudflared metrics port's name")
 		}
 	}
-	for i, v := range volumes {
-		for _, n := range p.VolumeNames {
-			if v.Name == n {
-				es.Add(check.Join(check.Index(check.Join(field, "volumes"), i), "name"), v.Name, "is reserved for cloudflared or the Vault Agent Injector")
-			}
-		}
-	}
-}
-
-// literalContainers returns the names and ports of a literal container array, as far as they are
-// literals, so that clashes are found before anything is registered. Values that are outputs are
-// checked by PodSpec once known.
-func literalContainers(in corev1.ContainerArrayInput) []corev1.Container {
-	arr, ok := in.(corev1.ContainerArray)
-	if !ok {
-		return nil
-	}
-	var out []corev1.Container
-	for _, ci := range arr {
-		args, ok := containerArgs(ci)
-		if !ok {
-			continue
-		}
-		var lc corev1.Container
-		if n, ok := args.Name.(pulumi.String); ok {
-			lc.Name = string(n)
-		}
-		if ports, ok := args.Ports.(corev1.ContainerPortArray); ok {
-			for _, pi := range ports {
-				pa, ok := pi.(corev1.ContainerPortArgs)
-				if !ok {
-					continue
-				}
-				var lp corev1.ContainerPort
-				if n, ok := pa.ContainerPort.(pulumi.Int); ok {
-					lp.ContainerPort = int(n)
-				}
-				if n, ok := pa.Name.(pulumi.String); ok {
-					s := string(n)
-					lp.Name = &s
-				}
-				if n, ok := pa.Protocol.(pulumi.String); ok {
-					s := string(n)
-					lp.Protocol = &s
-				}
-				lc.Ports = append(lc.Ports, lp)
-			}
-		}
-		out = append(out, lc)
-	}
-	return out
 }
 
 // allowedVolume reports whether the restricted Pod Security Standard allows the volume's type.
@@ -357,37 +282,41 @@ func checkRestricted(es *check.Errors, field string, spec corev1.PodSpec) {
 		kind string
 		cs   []corev1.Container
 	}{{"containers", spec.Containers}, {"initContainers", spec.InitContainers}} {
-		kind := group.kind
 		for i, c := range group.cs {
-			f := check.Index(check.Join(field, kind), i)
-			for j, port := range c.Ports {
-				if port.HostPort != nil && *port.HostPort != 0 {
-					es.Add(check.Join(check.Index(check.Join(f, "ports"), j), "hostPort"), *port.HostPort, "host ports are not allowed by the restricted Pod Security Standard")
-				}
-			}
-			sc := c.SecurityContext
-			if sc == nil {
-				continue
-			}
-			f = check.Join(f, "securityContext")
-			rootUser(es, f, sc.RunAsNonRoot, sc.RunAsUser)
-			if sc.Privileged != nil && *sc.Privileged {
-				es.Add(check.Join(f, "privileged"), true, "not allowed by the restricted Pod Security Standard")
-			}
-			if sc.AllowPrivilegeEscalation != nil && *sc.AllowPrivilegeEscalation {
-				es.Add(check.Join(f, "allowPrivilegeEscalation"), true, "not allowed by the restricted Pod Security Standard")
-			}
-			if sc.Capabilities != nil {
-				for _, capa := range sc.Capabilities.Add {
-					if capa != "NET_BIND_SERVICE" {
-						es.Add(check.Join(f, "capabilities.add"), capa, "only NET_BIND_SERVICE may be added under the restricted Pod Security Standard")
-					}
-				}
-			}
-			if sc.SeccompProfile != nil && sc.SeccompProfile.Type == "Unconfined" {
-				es.Add(check.Join(f, "seccompProfile.type"), "Unconfined", "not allowed by the restricted Pod Security Standard")
+			checkContainer(es, check.Index(check.Join(field, group.kind), i), c)
+		}
+	}
+}
+
+// checkContainer reports explicit settings of one app container (at field) that break the restricted
+// Pod Security Standard.
+func checkContainer(es *check.Errors, field string, c corev1.Container) {
+	for j, port := range c.Ports {
+		if port.HostPort != nil && *port.HostPort != 0 {
+			es.Add(check.Join(check.Index(check.Join(field, "ports"), j), "hostPort"), *port.HostPort, "host ports are not allowed by the restricted Pod Security Standard")
+		}
+	}
+	sc := c.SecurityContext
+	if sc == nil {
+		return
+	}
+	f := check.Join(field, "securityContext")
+	rootUser(es, f, sc.RunAsNonRoot, sc.RunAsUser)
+	if sc.Privileged != nil && *sc.Privileged {
+		es.Add(check.Join(f, "privileged"), true, "not allowed by the restricted Pod Security Standard")
+	}
+	if sc.AllowPrivilegeEscalation != nil && *sc.AllowPrivilegeEscalation {
+		es.Add(check.Join(f, "allowPrivilegeEscalation"), true, "not allowed by the restricted Pod Security Standard")
+	}
+	if sc.Capabilities != nil {
+		for _, capa := range sc.Capabilities.Add {
+			if capa != "NET_BIND_SERVICE" {
+				es.Add(check.Join(f, "capabilities.add"), capa, "only NET_BIND_SERVICE may be added under the restricted Pod Security Standard")
 			}
 		}
+	}
+	if sc.SeccompProfile != nil && sc.SeccompProfile.Type == "Unconfined" {
+		es.Add(check.Join(f, "seccompProfile.type"), "Unconfined", "not allowed by the restricted Pod Security Standard")
 	}
 }
 
@@ -400,6 +329,9 @@ func rootUser(es *check.Errors, field string, nonRoot *bool, uid *int) {
 	}
 }
 
+// seccompRuntimeDefault is the seccomp profile of every pod and of the cloudflared container.
+const seccompRuntimeDefault = "RuntimeDefault"
+
 // harden fills the restricted Pod Security Standard's settings where the app leaves them unset.
 func harden(spec *corev1.PodSpec) {
 	if spec.SecurityContext == nil {
@@ -411,7 +343,7 @@ func harden(spec *corev1.PodSpec) {
 		psc.RunAsNonRoot = &yes
 	}
 	if psc.SeccompProfile == nil {
-		psc.SeccompProfile = &corev1.SeccompProfile{Type: "RuntimeDefault"}
+		psc.SeccompProfile = &corev1.SeccompProfile{Type: seccompRuntimeDefault}
 	}
 	for _, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
 		for i := range cs {

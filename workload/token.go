@@ -13,15 +13,14 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
-	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
 const (
-	// DefaultVaultMount is the KV v2 mount that holds the token (the tunnel package writes there too).
-	DefaultVaultMount = tunnel.DefaultVaultMount
-	// DefaultTokenKey is the key of the token in the Vault secret's data and in the Kubernetes Secret
-	// (the tunnel package's default key too).
-	DefaultTokenKey = tunnel.DefaultVaultTokenKey
+	// DefaultTokenKey is the key of the token in the Kubernetes Secret (SecretToken.Key): the Vault
+	// secret's default key too (vaultkv.DefaultTokenKey).
+	DefaultTokenKey = vaultkv.DefaultTokenKey
 	// DefaultVaultAuthPath is the Kubernetes auth method's mount path (the injector's default).
 	DefaultVaultAuthPath = "auth/kubernetes"
 	// VaultAnnotationPrefix prefixes every Vault Agent Injector annotation.
@@ -43,7 +42,7 @@ const (
 	VaultServiceAccountVolume = "vault-sa-token"
 	// VaultTokenExpirationSeconds is the lifetime of that projected token (the kubelet rotates it).
 	VaultTokenExpirationSeconds = 3600
-	// VaultTLSDir is where the injector mounts VaultToken.TLSSecret in the agent containers.
+	// VaultTLSDir is where the injector mounts VaultAgent.TLSSecret in the agent containers.
 	VaultTLSDir = "/vault/tls"
 	// SecretVolume is the volume that mounts an existing Kubernetes Secret (the Secret source).
 	SecretVolume = "cloudflared-token"
@@ -68,22 +67,23 @@ type TokenSource struct {
 // VaultToken reads the token from Vault KV v2 through the Vault Agent Injector (annotations on the pod
 // template; the injector must run in the cluster).
 type VaultToken struct {
+	// Secret is the KV v2 secret that holds the token (required: its Path): the location the tunnel
+	// package writes to (tunnel.Args.Vault). Its IDKey is not read.
+	Secret vaultkv.Location `pulumi:"secret"`
+	// Agent says how the injected Vault Agent logs in and reaches Vault (required: its Role).
+	Agent VaultAgent `pulumi:"agent"`
+}
+
+// VaultAgent configures the Vault Agent that the injector adds to the pods: how it logs in and how it
+// reaches Vault.
+type VaultAgent struct {
 	// Role is the Vault Kubernetes auth role (required). It must be bound to the pod's service account
-	// and namespace and allow reading Mount/data/Path.
+	// and namespace and allow reading the secret's read path ("<mount>/data/<path>").
 	Role string `pulumi:"role"`
-	// Mount is the KV v2 mount. Default DefaultVaultMount ("secret").
-	Mount string `pulumi:"mount,optional"`
-	// Path is the secret's path WITHOUT the mount and WITHOUT "data/" (required), as in the tunnel
-	// package and kv.SecretV2.Name: {Mount: "secret", Path: "prod/web/cloudflared"} is read at
-	// "secret/data/prod/web/cloudflared".
-	Path string `pulumi:"path"`
-	// TokenKey is the key of the token in the secret's data. Default DefaultTokenKey ("tunnel_token").
-	TokenKey string `pulumi:"tokenKey,optional"`
 	// AuthPath is the Kubernetes auth mount path. Default DefaultVaultAuthPath ("auth/kubernetes").
 	AuthPath string `pulumi:"authPath,optional"`
-	// Namespace is the Vault Enterprise namespace. Empty: none.
-	Namespace string `pulumi:"namespace,optional"`
-	// Address overrides the injector's Vault address (annotation "service"). Empty: the injector's.
+	// Address overrides the injector's Vault address (annotation "service"), e.g.
+	// "https://vault.vault.svc:8200". Empty: the injector's. The network policy allows its host and port.
 	Address string `pulumi:"address,optional"`
 	// CACert is the path, in the agent container, of the CA certificate that signs Vault's certificate.
 	// Default: VaultTLSDir + "/ca.crt" when TLSSecret is set, else empty (the injector's default).
@@ -131,27 +131,19 @@ func (t TokenSource) withDefaults() TokenSource {
 }
 
 func (v VaultToken) withDefaults() VaultToken {
-	if v.Mount == "" {
-		v.Mount = DefaultVaultMount
+	v.Secret = v.Secret.WithDefaults()
+	if v.Agent.AuthPath == "" {
+		v.Agent.AuthPath = DefaultVaultAuthPath
 	}
-	if v.TokenKey == "" {
-		v.TokenKey = DefaultTokenKey
-	}
-	if v.AuthPath == "" {
-		v.AuthPath = DefaultVaultAuthPath
-	}
-	if v.CACert == "" && v.TLSSecret != "" {
-		v.CACert = VaultTLSDir + "/ca.crt"
+	if v.Agent.CACert == "" && v.Agent.TLSSecret != "" {
+		v.Agent.CACert = VaultTLSDir + "/ca.crt"
 	}
 	return v
 }
 
 var (
-	vaultPathRE = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
+	authPathRE  = regexp.MustCompile(`^auth(/[A-Za-z0-9._-]+)+$`)
 	vaultRoleRE = regexp.MustCompile(`^[A-Za-z0-9._@-]+$`)
-	// templateKeyRE: the key is used as `.Data.data.<key>` (so that a missing key is an error, not an
-	// empty token), which needs a Go template identifier.
-	templateKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // validate checks t (after defaults) under prefix.
@@ -169,31 +161,27 @@ func (t TokenSource) validate(es *check.Errors, prefix string) {
 }
 
 func (v VaultToken) validate(es *check.Errors, prefix string) {
+	es.Merge(check.Join(prefix, "secret"), v.Secret.Validate())
+	v.Agent.validate(es, check.Join(prefix, "agent"))
+}
+
+func (v VaultAgent) validate(es *check.Errors, prefix string) {
 	f := func(name string) string { return check.Join(prefix, name) }
 	if !vaultRoleRE.MatchString(v.Role) {
 		es.Add(f("role"), v.Role, "must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one")
 	}
-	if !vaultPathRE.MatchString(v.Mount) {
-		es.Add(f("mount"), v.Mount, "must be a KV v2 mount path such as \"secret\" (letters, digits, . _ -, separated by /)")
-	}
-	switch {
-	case !vaultPathRE.MatchString(v.Path):
-		es.Add(f("path"), v.Path, "must be a secret path such as \"prod/web/cloudflared\" (letters, digits, . _ -, separated by /, no leading or trailing /)")
-	case v.Path == "data" || strings.HasPrefix(v.Path, "data/") || strings.HasPrefix(v.Path, v.Mount+"/"):
-		es.Add(f("path"), v.Path, "must not include the mount or \"data/\" (the KV v2 read path %q is built from mount and path)", v.Mount+"/data/<path>")
-	}
-	if !templateKeyRE.MatchString(v.TokenKey) {
-		es.Add(f("tokenKey"), v.TokenKey, "must be letters, digits and _ (not starting with a digit): it is read as .Data.data.<key> in the agent template")
-	}
-	if !strings.HasPrefix(v.AuthPath, "auth/") || !vaultPathRE.MatchString(v.AuthPath) {
+	if !authPathRE.MatchString(v.AuthPath) || strings.Contains(v.AuthPath+"/", "/../") || strings.Contains(v.AuthPath+"/", "/./") {
 		es.Add(f("authPath"), v.AuthPath, "must be an auth mount path such as \"auth/kubernetes\"")
 	}
-	if v.Namespace != "" && !vaultPathRE.MatchString(v.Namespace) {
-		es.Add(f("namespace"), v.Namespace, "must be a Vault namespace path such as \"team/prod\"")
-	}
 	if v.Address != "" {
-		if u, err := url.Parse(v.Address); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if u, err := url.Parse(v.Address); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
 			es.Add(f("address"), v.Address, "must be an http(s) URL such as \"https://vault.vault.svc:8200\"")
+		} else if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil {
+				es.Add(f("address"), v.Address, "port %q is not a number", p)
+			} else {
+				es.Port(f("address"), n)
+			}
 		}
 	}
 	if v.CACert != "" && !path.IsAbs(v.CACert) {
@@ -220,6 +208,22 @@ func (v VaultToken) validate(es *check.Errors, prefix string) {
 	}
 }
 
+// client is where the agent connects to, for the network policy: the host and port of Address, or
+// the injector's default address (empty host, port 0).
+func (v VaultAgent) client() *network.VaultClient {
+	u, err := url.Parse(v.Address)
+	if err != nil || v.Address == "" {
+		return &network.VaultClient{}
+	}
+	port, _ := strconv.Atoi(u.Port())
+	if port == 0 && u.Scheme == "https" {
+		port = 443
+	} else if port == 0 {
+		port = 80
+	}
+	return &network.VaultClient{Host: u.Hostname(), Port: port}
+}
+
 func (s SecretToken) validate(es *check.Errors, prefix string) {
 	if s.Name == nil { // a value is checked by newParts (now when literal, else once known)
 		es.Add(check.Join(prefix, "name"), nil, "required: the name of the Secret that holds the token")
@@ -236,28 +240,26 @@ func dnsSubdomain(es *check.Errors, field, s string) {
 }
 
 // ReadPath is the KV v2 API path the agent reads, "<mount>/data/<path>" (after defaults).
-func (v VaultToken) ReadPath() string {
-	v = v.withDefaults()
-	return v.Mount + "/data/" + v.Path
-}
+func (v VaultToken) ReadPath() string { return v.Secret.ReadPath() }
 
 // Template is the agent template that renders exactly the token: no trailing newline, and an error
 // (with error-on-missing-key) instead of an empty or "<no value>" file when the key is missing.
 func (v VaultToken) Template() string {
 	v = v.withDefaults()
-	return fmt.Sprintf(`{{- with secret %q -}}{{ .Data.data.%s }}{{- end -}}`, v.ReadPath(), v.TokenKey)
+	return fmt.Sprintf(`{{- with secret %q -}}{{ .Data.data.%s }}{{- end -}}`, v.ReadPath(), v.Secret.TokenKey)
 }
 
 // Annotations are the Vault Agent Injector annotations for the pod template (after defaults).
 func (v VaultToken) Annotations() map[string]string {
 	v = v.withDefaults()
+	ag := v.Agent
 	p := VaultAnnotationPrefix
 	a := map[string]string{
 		p + "agent-inject":                             "true",
-		p + "role":                                     v.Role,
-		p + "auth-path":                                v.AuthPath,
+		p + "role":                                     ag.Role,
+		p + "auth-path":                                ag.AuthPath,
 		p + "agent-init-first":                         "true",
-		p + "agent-pre-populate-only":                  strconv.FormatBool(!v.LongRunning),
+		p + "agent-pre-populate-only":                  strconv.FormatBool(!ag.LongRunning),
 		p + "agent-inject-containers":                  ContainerName,
 		p + "secret-volume-path":                       VaultSecretsDir,
 		p + "agent-inject-secret-" + VaultSecretName:   v.ReadPath(),
@@ -267,11 +269,11 @@ func (v VaultToken) Annotations() map[string]string {
 		p + "error-on-missing-key-" + VaultSecretName:  "true",
 		p + "agent-run-as-group":                       itoa(UID),
 		p + "agent-service-account-token-volume-name":  VaultServiceAccountVolume,
-		p + "tls-skip-verify":                          strconv.FormatBool(v.TLSSkipVerify),
+		p + "tls-skip-verify":                          strconv.FormatBool(ag.TLSSkipVerify),
 	}
 	for k, val := range map[string]string{
-		"namespace": v.Namespace, "service": v.Address, "ca-cert": v.CACert, "tls-secret": v.TLSSecret,
-		"tls-server-name": v.TLSServerName, "agent-image": v.AgentImage,
+		"namespace": v.Secret.Namespace, "service": ag.Address, "ca-cert": ag.CACert, "tls-secret": ag.TLSSecret,
+		"tls-server-name": ag.TLSServerName, "agent-image": ag.AgentImage,
 	} {
 		if val != "" {
 			a[p+k] = val
@@ -294,8 +296,8 @@ func (t TokenSource) delivery() (tokenFile, corev1.VolumeArray, map[string]strin
 			Path:              pulumi.String("token"),
 			ExpirationSeconds: pulumi.Int(VaultTokenExpirationSeconds),
 		}
-		if v.TokenAudience != "" {
-			proj.Audience = pulumi.String(v.TokenAudience)
+		if v.Agent.TokenAudience != "" {
+			proj.Audience = pulumi.String(v.Agent.TokenAudience)
 		}
 		vols := corev1.VolumeArray{corev1.VolumeArgs{
 			Name: pulumi.String(VaultServiceAccountVolume),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -18,8 +19,10 @@ func intp(i int) *int { return &i }
 // validConnector is a valid starting point that each bad case changes in one place.
 func validConnector() workload.ConnectorArgs {
 	return workload.ConnectorArgs{
-		Namespace: pulumi.String("apps"),
-		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "cloudflared", Path: "prod/web/cloudflared"}},
+		Namespace:   pulumi.String("apps"),
+		Token:       workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "cloudflared"}, Secret: vaultkv.Location{Path: "prod/web/cloudflared"}}},
+		Pods:        &workload.Pods{},
+		Cloudflared: &workload.Cloudflared{},
 	}
 }
 
@@ -30,22 +33,26 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		field  string
 		value  any
 	}{
-		{"zero replicas", func(a *workload.ConnectorArgs) { a.Replicas = -1 }, "replicas", -1},
-		{"pdb never evicts (maxUnavailable 0)", func(a *workload.ConnectorArgs) { a.MaxUnavailable = intp(0) }, "maxUnavailable", 0},
-		{"pdb never evicts (minAvailable = replicas)", func(a *workload.ConnectorArgs) { a.MinAvailable = intp(2) }, "minAvailable", 2},
-		{"pdb evicts all", func(a *workload.ConnectorArgs) { a.MaxUnavailable = intp(2) }, "maxUnavailable", 2},
-		{"pdb both fields", func(a *workload.ConnectorArgs) { a.Replicas, a.MaxUnavailable, a.MinAvailable = 3, intp(1), intp(1) }, "minAvailable", 1},
-		{"pdb on one replica", func(a *workload.ConnectorArgs) { a.Replicas, a.MinAvailable = 1, intp(1) }, "replicas", 1},
+		{"zero replicas", func(a *workload.ConnectorArgs) { a.Pods.Replicas = intp(-1) }, "pods.replicas", -1},
+		{"pdb never evicts (maxUnavailable 0)", func(a *workload.ConnectorArgs) { a.Pods.MaxUnavailable = intp(0) }, "pods.maxUnavailable", 0},
+		{"pdb never evicts (minAvailable = replicas)", func(a *workload.ConnectorArgs) { a.Pods.MinAvailable = intp(2) }, "pods.minAvailable", 2},
+		{"pdb evicts all", func(a *workload.ConnectorArgs) { a.Pods.MaxUnavailable = intp(2) }, "pods.maxUnavailable", 2},
+		{"pdb both fields", func(a *workload.ConnectorArgs) {
+			a.Pods.Replicas, a.Pods.MaxUnavailable, a.Pods.MinAvailable = intp(3), intp(1), intp(1)
+		}, "pods.minAvailable", 1},
+		{"pdb on one replica", func(a *workload.ConnectorArgs) { a.Pods.Replicas, a.Pods.MinAvailable = intp(1), intp(1) }, "pods.replicas", 1},
 		{"metrics port 0 is the default, 70000 is not", func(a *workload.ConnectorArgs) { a.Cloudflared.MetricsPort = 70000 }, "cloudflared.metricsPort", 70000},
 		{"negative metrics port", func(a *workload.ConnectorArgs) { a.Cloudflared.MetricsPort = -5 }, "cloudflared.metricsPort", -5},
-		{"empty vault role", func(a *workload.ConnectorArgs) { a.Token.Vault.Role = "" }, "token.vault.role", ""},
-		{"empty vault path", func(a *workload.ConnectorArgs) { a.Token.Vault.Path = "" }, "token.vault.path", ""},
-		{"vault path with data/", func(a *workload.ConnectorArgs) { a.Token.Vault.Path = "data/prod/web" }, "token.vault.path", "data/prod/web"},
-		{"vault path with the mount", func(a *workload.ConnectorArgs) { a.Token.Vault.Path = "secret/prod" }, "token.vault.path", "secret/prod"},
-		{"vault key not an identifier", func(a *workload.ConnectorArgs) { a.Token.Vault.TokenKey = "tunnel-token" }, "token.vault.tokenKey", "tunnel-token"},
-		{"vault auth path", func(a *workload.ConnectorArgs) { a.Token.Vault.AuthPath = "kubernetes" }, "token.vault.authPath", "kubernetes"},
-		{"vault address", func(a *workload.ConnectorArgs) { a.Token.Vault.Address = "vault:8200" }, "token.vault.address", "vault:8200"},
-		{"vault skip-verify with CA", func(a *workload.ConnectorArgs) { a.Token.Vault.TLSSkipVerify, a.Token.Vault.CACert = true, "/ca.crt" }, "token.vault.tlsSkipVerify", true},
+		{"empty vault role", func(a *workload.ConnectorArgs) { a.Token.Vault.Agent.Role = "" }, "token.vault.agent.role", ""},
+		{"empty vault path", func(a *workload.ConnectorArgs) { a.Token.Vault.Secret.Path = "" }, "token.vault.secret.path", ""},
+		{"vault path with data/", func(a *workload.ConnectorArgs) { a.Token.Vault.Secret.Path = "data/prod/web" }, "token.vault.secret.path", "data/prod/web"},
+		{"vault path with the mount", func(a *workload.ConnectorArgs) { a.Token.Vault.Secret.Path = "secret/prod" }, "token.vault.secret.path", "secret/prod"},
+		{"vault key not an identifier", func(a *workload.ConnectorArgs) { a.Token.Vault.Secret.TokenKey = "tunnel-token" }, "token.vault.secret.tokenKey", "tunnel-token"},
+		{"vault auth path", func(a *workload.ConnectorArgs) { a.Token.Vault.Agent.AuthPath = "kubernetes" }, "token.vault.agent.authPath", "kubernetes"},
+		{"vault address", func(a *workload.ConnectorArgs) { a.Token.Vault.Agent.Address = "vault:8200" }, "token.vault.agent.address", "vault:8200"},
+		{"vault skip-verify with CA", func(a *workload.ConnectorArgs) {
+			a.Token.Vault.Agent.TLSSkipVerify, a.Token.Vault.Agent.CACert = true, "/ca.crt"
+		}, "token.vault.agent.tlsSkipVerify", true},
 		{"both token sources", func(a *workload.ConnectorArgs) {
 			a.Token.Secret = &workload.SecretToken{Name: pulumi.String("tok")}
 		}, "token", nil},
@@ -61,6 +68,12 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		}, "token.secret.key", "a/b"},
 		{"image does not parse", func(a *workload.ConnectorArgs) { a.Cloudflared.Image = "Cloudflare/Cloudflared:latest" }, "cloudflared.image", "Cloudflare/Cloudflared:latest"},
 		{"image without tag", func(a *workload.ConnectorArgs) { a.Cloudflared.Image = "cloudflare/cloudflared" }, "cloudflared.image", "cloudflare/cloudflared"},
+		{"image tag latest", func(a *workload.ConnectorArgs) { a.Cloudflared.Image = "cloudflare/cloudflared:latest" }, "cloudflared.image", "cloudflare/cloudflared:latest"},
+		{"vault path with ..", func(a *workload.ConnectorArgs) { a.Token.Vault.Secret.Path = "prod/../web" }, "token.vault.secret.path", "prod/../web"},
+		{"vault namespace with ..", func(a *workload.ConnectorArgs) { a.Token.Vault.Secret.Namespace = "team/.." }, "token.vault.secret.namespace", "team/.."},
+		{"vault auth path with ..", func(a *workload.ConnectorArgs) { a.Token.Vault.Agent.AuthPath = "auth/../sys" }, "token.vault.agent.authPath", "auth/../sys"},
+		{"budget without replicas", func(a *workload.ConnectorArgs) { a.Pods.Replicas, a.Pods.MaxUnavailable = intp(0), intp(1) }, "pods.replicas", 0},
+		{"vault address port", func(a *workload.ConnectorArgs) { a.Token.Vault.Agent.Address = "https://vault:99999" }, "token.vault.agent.address", 99999},
 		{"protocol", func(a *workload.ConnectorArgs) { a.Cloudflared.Protocol = "udp" }, "cloudflared.protocol", "udp"},
 		{"log level", func(a *workload.ConnectorArgs) { a.Cloudflared.LogLevel = "verbose" }, "cloudflared.logLevel", "verbose"},
 		{"region", func(a *workload.ConnectorArgs) { a.Cloudflared.Region = "eu" }, "cloudflared.region", "eu"},
@@ -69,27 +82,27 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		{"namespace", func(a *workload.ConnectorArgs) { a.Namespace = pulumi.String("Apps") }, "namespace", "Apps"},
 		{"no namespace", func(a *workload.ConnectorArgs) { a.Namespace = nil }, "namespace", nil},
 		{"selector label override", func(a *workload.ConnectorArgs) {
-			a.Labels = map[string]string{"app.kubernetes.io/name": "other"}
-		}, "labels.app.kubernetes.io/name", "other"},
-		{"label value", func(a *workload.ConnectorArgs) { a.Labels = map[string]string{"team": "a b"} }, "labels.team", "a b"},
+			a.Pods.Labels = map[string]string{"app.kubernetes.io/name": "other"}
+		}, "pods.labels.app.kubernetes.io/name", "other"},
+		{"label value", func(a *workload.ConnectorArgs) { a.Pods.Labels = map[string]string{"team": "a b"} }, "pods.labels.team", "a b"},
 		{"pod annotation overrides the package", func(a *workload.ConnectorArgs) {
-			a.PodAnnotations = map[string]string{"vault.hashicorp.com/agent-inject-perms-tunnel-token": "0644"}
-		}, "podAnnotations.vault.hashicorp.com/agent-inject-perms-tunnel-token", "0644"},
+			a.Pods.PodAnnotations = map[string]string{"vault.hashicorp.com/agent-inject-perms-tunnel-token": "0644"}
+		}, "pods.podAnnotations.vault.hashicorp.com/agent-inject-perms-tunnel-token", "0644"},
 		{"pod annotation sets the tunnel id", func(a *workload.ConnectorArgs) {
-			a.PodAnnotations = map[string]string{workload.TunnelIDAnnotation: "x"}
-		}, "podAnnotations." + workload.TunnelIDAnnotation, "x"},
-		{"node selector", func(a *workload.ConnectorArgs) { a.NodeSelector = map[string]string{"-bad": "x"} }, "nodeSelector.-bad", "-bad"},
+			a.Pods.PodAnnotations = map[string]string{workload.TunnelIDAnnotation: "x"}
+		}, "pods.podAnnotations." + workload.TunnelIDAnnotation, "x"},
+		{"node selector", func(a *workload.ConnectorArgs) { a.Pods.NodeSelector = map[string]string{"-bad": "x"} }, "pods.nodeSelector.-bad", "-bad"},
 		{"toleration operator", func(a *workload.ConnectorArgs) {
-			a.Tolerations = []workload.Toleration{{Key: "k", Operator: "In"}}
-		}, "tolerations[0].operator", "In"},
+			a.Pods.Tolerations = []workload.Toleration{{Key: "k", Operator: "In"}}
+		}, "pods.tolerations[0].operator", "In"},
 		{"toleration seconds without NoExecute", func(a *workload.ConnectorArgs) {
-			a.Tolerations = []workload.Toleration{{Key: "k", Effect: "NoSchedule", TolerationSeconds: intp(5)}}
-		}, "tolerations[0].tolerationSeconds", 5},
-		{"priority class", func(a *workload.ConnectorArgs) { a.PriorityClassName = "Critical" }, "priorityClassName", "Critical"},
+			a.Pods.Tolerations = []workload.Toleration{{Key: "k", Effect: "NoSchedule", TolerationSeconds: intp(5)}}
+		}, "pods.tolerations[0].tolerationSeconds", 5},
+		{"priority class", func(a *workload.ConnectorArgs) { a.Pods.PriorityClassName = "Critical" }, "pods.priorityClassName", "Critical"},
 		{"service account name", func(a *workload.ConnectorArgs) {
-			a.ServiceAccount = &workload.ServiceAccount{Name: ""}
-		}, "serviceAccount.name", ""},
-		{"node spread", func(a *workload.ConnectorArgs) { a.NodeSpread = "Always" }, "nodeSpread", "Always"},
+			a.Pods.ServiceAccount = &workload.ServiceAccount{Name: ""}
+		}, "pods.serviceAccount.name", ""},
+		{"node spread", func(a *workload.ConnectorArgs) { a.Pods.NodeSpread = "Always" }, "pods.nodeSpread", "Always"},
 		{"grace period", func(a *workload.ConnectorArgs) { a.Cloudflared.GracePeriodSeconds = -1 }, "cloudflared.gracePeriodSeconds", -1},
 	}
 	for _, c := range cases {
@@ -164,8 +177,8 @@ func TestAppRejectsBadInput(t *testing.T) {
 		{"node selector in both places", func(a *workload.AppArgs) {
 			a.PodSpec = &corev1.PodSpecArgs{Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("a"), Image: pulumi.String("a:1")}},
 				NodeSelector: pulumi.StringMap{"a": pulumi.String("b")}}
-			a.NodeSelector = map[string]string{"c": "d"}
-		}, "nodeSelector", nil},
+			a.Pods = &workload.Pods{NodeSelector: map[string]string{"c": "d"}}
+		}, "pods.nodeSelector", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -201,14 +214,14 @@ func TestNamespaceOutputValidatedOnceKnown(t *testing.T) {
 func TestErrorsListEveryMistakeOnce(t *testing.T) {
 	args := validConnector()
 	args.Token = workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("Bad_Name")}}
-	args.Replicas = -2
+	args.Pods.Replicas = intp(-2)
 	args.Cloudflared.MetricsPort = 0x10000
 	fields := check.Fields(args.Validate())
 	var got []string
 	for _, f := range fields {
 		got = append(got, f.Field)
 	}
-	if strings.Join(got, ",") != "replicas,cloudflared.metricsPort,token.secret.name" {
+	if strings.Join(got, ",") != "pods.replicas,cloudflared.metricsPort,token.secret.name" {
 		t.Fatalf("fields %v", got)
 	}
 }

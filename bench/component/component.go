@@ -12,6 +12,7 @@ import (
 	"github.com/tunnelgate/tunnelgate"
 	"github.com/tunnelgate/tunnelgate/bench"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -24,11 +25,11 @@ func Ingress(ctx *pulumi.Context, p bench.Params) error {
 	_, err := tunnelgate.NewIngress(ctx, p.Name, &tunnelgate.IngressArgs{
 		Tunnel: tunnel.Args{
 			AccountID: pulumi.String(p.AccountID), ZoneID: pulumi.String(p.ZoneID), Routes: routes,
-			Vault: &tunnel.VaultSecret{Path: p.VaultPath},
+			Vault: &vaultkv.Location{Path: p.VaultPath},
 		},
 		Namespace: pulumi.String(p.Namespace),
 		App:       tunnelgate.ContainerApp("app", p.AppImage, p.AppPort),
-		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: p.VaultRole}},
+		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: p.VaultRole}},
 	})
 	return err
 }

@@ -42,18 +42,20 @@ import (
 	"github.com/tunnelgate/tunnelgate"
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
 // InPod is the in-pod deployment: the app listening on localhost:<appPort>, cloudflared beside it.
 func InPod(ctx *pulumi.Context) error {
 	c := load(ctx, "web")
-	return c.deploy(ctx, "web", &tunnelgate.IngressArgs{
-		Tunnel:        c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
-		App:           tunnelgate.ContainerApp("app", c.appImage, c.appPort),
-		Token:         workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
-		NetworkPolicy: c.policy(nil),
-	})
+	args := &tunnelgate.IngressArgs{
+		Tunnel: c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
+		App:    tunnelgate.ContainerApp("app", c.appImage, c.appPort),
+		Token:  tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
+	}
+	c.policy(args, nil)
+	return c.deploy(ctx, "web", args)
 }
 
 // Origin is one own-pod origin as stack config describes it.
@@ -72,18 +74,19 @@ func OwnPod(ctx *pulumi.Context) error {
 	c := load(ctx, "site")
 	front := c.origin("frontend", 8080)
 	back := c.origin("backend", 8081)
-	return c.deploy(ctx, "site", &tunnelgate.IngressArgs{
+	args := &tunnelgate.IngressArgs{
 		Tunnel: c.tunnel(
 			tunnel.Route{Hostname: c.hostname, Path: "^/api/v0/", Service: back.Service},
 			tunnel.Route{Hostname: c.hostname, Service: front.Service},
 		),
 		Connector: &workload.Pods{},
-		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: c.vaultRole}},
-		NetworkPolicy: c.policy([]network.Peer{
-			{Namespace: c.namespace, Labels: front.Labels, Ports: []network.Port{{Port: front.Port}}},
-			{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
-		}),
+		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
+	}
+	c.policy(args, []network.Peer{
+		{Namespace: c.namespace, Labels: front.Labels, Ports: []network.Port{{Port: front.Port}}},
+		{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
 	})
+	return c.deploy(ctx, "site", args)
 }
 
 type settings struct {
@@ -137,7 +140,7 @@ func (s settings) deploy(ctx *pulumi.Context, name string, args *tunnelgate.Ingr
 func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {
 	a := tunnel.Args{
 		AccountID: pulumi.String(s.accountID), ZoneName: s.zoneName, Routes: routes, Rotation: s.rotation,
-		Vault: &tunnel.VaultSecret{Path: s.vaultPath},
+		Vault: &vaultkv.Location{Path: s.vaultPath},
 	}
 	if s.zoneID != "" {
 		a.ZoneID = pulumi.String(s.zoneID)
@@ -157,14 +160,17 @@ func (s settings) origin(name string, port int) Origin {
 	return o
 }
 
-func (s settings) policy(origins []network.Peer) *tunnelgate.NetworkPolicy {
+// policy sets the network policy of args from the networkPolicy config ("cilium", "kubernetes" or
+// "none").
+func (s settings) policy(args *tunnelgate.IngressArgs, origins []network.Peer) {
 	switch s.policyKind {
 	case "none":
-		return &tunnelgate.NetworkPolicy{Disabled: true}
+		args.DisableNetworkPolicy = true
 	case "kubernetes":
-		return &tunnelgate.NetworkPolicy{Kind: network.KindKubernetes, Origins: origins}
+		args.NetworkPolicy = &network.Settings{Kind: network.KindKubernetes, Origins: origins}
+	default:
+		args.NetworkPolicy = &network.Settings{Kind: network.KindCilium, Origins: origins}
 	}
-	return &tunnelgate.NetworkPolicy{Kind: network.KindCilium, Origins: origins}
 }
 
 func or(s, def string) string {

@@ -58,6 +58,8 @@ type Resource struct {
 	Aliases                 []string
 	DeletedWith             string
 	RetainOnDelete          bool
+	// CustomTimeouts are the create, update and delete timeouts ("" when unset).
+	CustomTimeouts [3]string
 }
 
 // Call is one invoke (data source) the program made.
@@ -151,7 +153,19 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	rpc := args.RegisterRPC
+	id, out := simulate(args)
+	r := record(args, id, out)
+	r.URN = urnOf(args.RegisterRPC.GetParent(), args.TypeToken, args.Name, m.opts)
+	m.mu.Lock()
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+	return id, out, nil
+}
+
+// simulate returns the id and outputs a provider gives the resource: its inputs, plus what the tests
+// follow (tunnel token and CNAME, random values, Kubernetes auto-names), with the ids the real
+// providers give.
+func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 	out := args.Inputs.Copy()
 	id := ""
 	if args.Custom {
@@ -196,16 +210,21 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			meta = md.ObjectValue().Mappable()
 		}
 		if _, ok := meta["name"]; !ok {
-			meta["name"] = k8sAutoName(args.Name, rpc.GetParent())
+			meta["name"] = k8sAutoName(args.Name, args.RegisterRPC.GetParent())
 			out["metadata"] = resource.NewPropertyValue(meta)
 		}
 	}
-	for _, k := range rpc.GetAdditionalSecretOutputs() {
+	for _, k := range args.RegisterRPC.GetAdditionalSecretOutputs() {
 		if v, ok := out[resource.PropertyKey(k)]; ok && !v.IsSecret() {
 			out[resource.PropertyKey(k)] = resource.MakeSecret(v)
 		}
 	}
+	return id, out
+}
 
+// record is the registration as the engine received it: parent, inputs, options.
+func record(args pulumi.MockResourceArgs, id string, out resource.PropertyMap) Resource {
+	rpc := args.RegisterRPC
 	parent := rpc.GetParent()
 	if resource.URN(parent).QualifiedType() == resource.RootStackType {
 		parent = "" // the stack itself is not recorded
@@ -218,6 +237,9 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		ReplaceOnChanges: rpc.GetReplaceOnChanges(), IgnoreChanges: rpc.GetIgnoreChanges(), Protect: rpc.GetProtect(),
 		Aliases: rpc.GetAliasURNs(), DeletedWith: rpc.GetDeletedWith(), RetainOnDelete: rpc.GetRetainOnDelete(),
 	}
+	if ct := rpc.GetCustomTimeouts(); ct != nil {
+		r.CustomTimeouts = [3]string{ct.GetCreate(), ct.GetUpdate(), ct.GetDelete()}
+	}
 	for _, a := range rpc.GetAliases() {
 		if u := a.GetUrn(); u != "" {
 			r.Aliases = append(r.Aliases, u)
@@ -228,11 +250,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	for k, v := range rpc.GetPropertyDependencies() {
 		r.PropertyDependencies[k] = v.GetUrns()
 	}
-	r.URN = urnOf(rpc.GetParent(), args.TypeToken, args.Name, m.opts)
-	m.mu.Lock()
-	m.resources = append(m.resources, r)
-	m.mu.Unlock()
-	return id, out, nil
+	return r
 }
 
 // urnOf computes the URN exactly as the SDK's mock monitor does, so that Parent fields match URNs.

@@ -44,61 +44,13 @@ func into(in, out reflect.Value) bool {
 	}
 	switch out.Kind() {
 	case reflect.Pointer:
-		if in.Kind() == reflect.Pointer {
-			in = in.Elem()
-		}
-		v := reflect.New(out.Type().Elem())
-		if !into(in, v.Elem()) {
-			return false
-		}
-		out.Set(v)
-		return true
+		return intoPointer(in, out)
 	case reflect.Struct:
-		if in.Kind() != reflect.Struct {
-			return false
-		}
-		fields, ok := fieldMap(in.Type(), out.Type())
-		if !ok {
-			return false
-		}
-		for i, j := range fields {
-			if j >= 0 && !into(in.Field(j), out.Field(i)) {
-				return false
-			}
-		}
-		return true
+		return intoStruct(in, out)
 	case reflect.Slice:
-		if in.Kind() != reflect.Slice {
-			return false
-		}
-		if in.IsNil() {
-			return true
-		}
-		s := reflect.MakeSlice(out.Type(), in.Len(), in.Len())
-		for i := range in.Len() {
-			if !into(in.Index(i), s.Index(i)) {
-				return false
-			}
-		}
-		out.Set(s)
-		return true
+		return intoSlice(in, out)
 	case reflect.Map:
-		if in.Kind() != reflect.Map {
-			return false
-		}
-		if in.IsNil() {
-			return true
-		}
-		m := reflect.MakeMapWithSize(out.Type(), in.Len())
-		for it := in.MapRange(); it.Next(); {
-			v := reflect.New(out.Type().Elem()).Elem()
-			if !into(it.Value(), v) {
-				return false
-			}
-			m.SetMapIndex(it.Key().Convert(out.Type().Key()), v)
-		}
-		out.Set(m)
-		return true
+		return intoMap(in, out)
 	case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
 		if in.Kind() != out.Kind() {
 			return false
@@ -113,6 +65,70 @@ func into(in, out reflect.Value) bool {
 		}
 	}
 	return false
+}
+
+func intoPointer(in, out reflect.Value) bool {
+	if in.Kind() == reflect.Pointer {
+		in = in.Elem()
+	}
+	v := reflect.New(out.Type().Elem())
+	if !into(in, v.Elem()) {
+		return false
+	}
+	out.Set(v)
+	return true
+}
+
+func intoStruct(in, out reflect.Value) bool {
+	if in.Kind() != reflect.Struct {
+		return false
+	}
+	fields, ok := fieldMap(in.Type(), out.Type())
+	if !ok {
+		return false
+	}
+	for i, j := range fields {
+		if j >= 0 && !into(in.Field(j), out.Field(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+func intoSlice(in, out reflect.Value) bool {
+	if in.Kind() != reflect.Slice {
+		return false
+	}
+	if in.IsNil() {
+		return true
+	}
+	s := reflect.MakeSlice(out.Type(), in.Len(), in.Len())
+	for i := range in.Len() {
+		if !into(in.Index(i), s.Index(i)) {
+			return false
+		}
+	}
+	out.Set(s)
+	return true
+}
+
+func intoMap(in, out reflect.Value) bool {
+	if in.Kind() != reflect.Map {
+		return false
+	}
+	if in.IsNil() {
+		return true
+	}
+	m := reflect.MakeMapWithSize(out.Type(), in.Len())
+	for it := in.MapRange(); it.Next(); {
+		v := reflect.New(out.Type().Elem()).Elem()
+		if !into(it.Value(), v) {
+			return false
+		}
+		m.SetMapIndex(it.Key().Convert(out.Type().Key()), v)
+	}
+	out.Set(m)
+	return true
 }
 
 var (
@@ -160,4 +176,18 @@ func fieldMap(in, out reflect.Type) ([]int, bool) {
 var scalars = map[reflect.Kind]reflect.Type{
 	reflect.String: reflect.TypeFor[string](), reflect.Bool: reflect.TypeFor[bool](),
 	reflect.Int: reflect.TypeFor[int](), reflect.Float64: reflect.TypeFor[float64](),
+}
+
+// String returns the value of in and true when it is a literal (pulumi.String or a pointer to one),
+// and false when it is an output or nil: the one test of "known now" for string inputs.
+func String(in pulumi.StringInput) (string, bool) {
+	switch s := in.(type) {
+	case pulumi.String:
+		return string(s), true
+	case *pulumi.String:
+		if s != nil {
+			return string(*s), true
+		}
+	}
+	return "", false
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -22,11 +23,11 @@ func Program(ctx *pulumi.Context) error {
 			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
 			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
 			Routes:    []tunnel.Route{{Hostname: "app0.example.com", Service: "http://localhost:4000"}},
-			Vault:     &tunnel.VaultSecret{Path: "apps/web/cloudflared"},
+			Vault:     &vaultkv.Location{Path: "apps/web/cloudflared"},
 		},
 		Namespace: pulumi.String("apps"),
 		App:       tunnelgate.ContainerApp("app", "ghcr.io/example/web:1.0.0", 4000),
-		Token:     workload.TokenSource{Vault: &workload.VaultToken{Role: "web"}},
+		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: "web"}},
 	})
 	return err
 }
