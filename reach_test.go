@@ -110,6 +110,11 @@ var variants = map[string]variant{
 	"tunnel.Access.Required":                {value: true},
 	"tunnel.Access.TeamName":                {value: "other"},
 	"tunnel.Access.AudTags":                 {value: []string{"aud2"}},
+	"tunnel.PrivateRoute.CIDR":              {value: "10.99.0.0/16"},
+	"tunnel.PrivateRoute.Comment":           {value: "office"},
+	"tunnel.PrivateRoute.VirtualNetwork":    {value: "corp"},
+	"tunnel.VirtualNetwork.Name":            {value: "other"},
+	"tunnel.VirtualNetwork.Comment":         {value: "corporate"},
 	// vaultkv
 	"vaultkv.Location.Mount":     {value: "kv"},
 	"vaultkv.Location.Path":      {value: "apps/web/other"},
@@ -201,9 +206,15 @@ var variants = map[string]variant{
 // zeros are the valid values a nil pointer or an empty slice of a struct type gets on the way to a
 // leaf (the zero value where it is valid).
 var zeros = map[reflect.Type]func() any{
-	reflect.TypeFor[tunnel.Route]():            func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
-	reflect.TypeFor[tunnel.Access]():           func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
-	reflect.TypeFor[vaultkv.Location]():        func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
+	reflect.TypeFor[tunnel.Route]():     func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
+	reflect.TypeFor[tunnel.Access]():    func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
+	reflect.TypeFor[vaultkv.Location](): func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
+	// A route in the default virtual network and a virtual network "corp" that a route may name.
+	reflect.TypeFor[tunnel.PrivateNetwork](): func() any {
+		return tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}}, VirtualNetworks: []tunnel.VirtualNetwork{{Name: "corp"}}}
+	},
+	reflect.TypeFor[tunnel.PrivateRoute]():     func() any { return tunnel.PrivateRoute{CIDR: "10.2.0.0/16"} },
+	reflect.TypeFor[tunnel.VirtualNetwork]():   func() any { return tunnel.VirtualNetwork{Name: "corp2"} },
 	reflect.TypeFor[workload.Toleration]():     func() any { return workload.Toleration{Key: "k", Value: "v", Effect: "NoExecute"} },
 	reflect.TypeFor[workload.ServiceAccount](): func() any { return workload.ServiceAccount{Name: "sa"} },
 	reflect.TypeFor[workload.VaultAgent]():     func() any { return workload.VaultAgent{Role: "web"} },

@@ -200,13 +200,6 @@ func validateNoHostnames(es *check.Errors, field string, p Peer) {
 // server would reject or rewrite "10.0.0.1/8"; say "10.0.0.0/8").
 func validateCIDRs(es *check.Errors, field string, cidrs []string) {
 	for i, c := range cidrs {
-		f := check.Index(field, i)
-		p, err := netip.ParsePrefix(c)
-		switch {
-		case err != nil:
-			es.Add(f, c, "not a CIDR (address/prefix length, e.g. 192.0.2.0/24): %v", err)
-		case p.Masked() != p:
-			es.Add(f, c, "has bits set after the prefix length: did you mean %s?", p.Masked())
-		}
+		es.CIDR(check.Index(field, i), c)
 	}
 }
