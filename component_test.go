@@ -506,6 +506,27 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.Namespace = nil
 			return a
 		}, "namespace", nil},
+		// Issue 18: private networks.
+		{"private route with host bits", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.2.3/16"}}}
+			return a
+		}, "tunnel.privateNetwork.routes[0].cidr", "10.1.2.3/16"},
+		{"private routes overlap", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}, {CIDR: "10.0.0.0/8"}}}
+			return a
+		}, "tunnel.privateNetwork.routes[1].cidr", "10.0.0.0/8"},
+		{"virtual network name clash", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{
+				Routes:          []tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", VirtualNetwork: "prod"}},
+				VirtualNetworks: []tunnel.VirtualNetwork{{Name: "prod"}, {Name: "prod"}},
+			}
+			return a
+		}, "tunnel.privateNetwork.virtualNetworks[1].name", "prod"},
+		{"private route the policy would block", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.244.8.0/24"}}}
+			a.NetworkPolicy = &network.Settings{ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16"}}
+			return a
+		}, "networkPolicy.clusterCidrs[1]", "10.244.0.0/16"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.mutate(seedArgs())

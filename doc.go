@@ -8,9 +8,9 @@
 // workload (cloudflared on Kubernetes), network (the policy) and vaultkv (where the token lives in
 // Vault). Ingress only wires their facts together: the tunnel's Vault location is where the workload's
 // agent reads (vaultkv.Location), the workload reports its pods (workload.ConnectorArgs.PolicyPods:
-// namespace, selector, layout, metrics port, region, Vault agent) and the tunnel its routes' origin hosts
-// and Access teams, which the policy takes as they are; IngressArgs.NetworkPolicy is the policy's own
-// network.Settings, so every setting is reachable.
+// namespace, selector, layout, metrics port, region, Vault agent) and the tunnel its routes' origin hosts,
+// Access teams and private ranges (tunnel.Args.PrivateCIDRs), which the policy takes as they are;
+// IngressArgs.NetworkPolicy is the policy's own network.Settings, so every setting is reachable.
 //
 // # Validation and options
 //

@@ -153,8 +153,10 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 		es.Add("networkPolicy", nil, "set, but disableNetworkPolicy is true: nothing would use it")
 	case !a.DisableNetworkPolicy:
 		p.policy = &network.Args{
-			Pods:     pods,
-			Routes:   network.Routes{OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams()},
+			Pods: pods,
+			Routes: network.Routes{
+				OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams(), PrivateCIDRs: a.Tunnel.PrivateCIDRs(),
+			},
 			Settings: a.NetworkPolicy,
 		}
 		rebase(&es, p.policy.Validate(), "")

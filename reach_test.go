@@ -54,6 +54,11 @@ var deadWhere = map[string]string{
 	"network.Settings.ClusterDomain network.Args/sidecar": "no in-cluster name to qualify",
 	"network.Pods.MetricsPort network.Args/sidecar":       "nobody may scrape the metrics port (no Settings.Metrics)",
 	"network.Pods.Layout network.Args/vault":              "own pod is the default layout already",
+	"network.Pods.Scraped network.Args/vault":             "the baseline lets a scraper in already",
+	"network.Settings.ClusterCIDRs network.Args/sidecar":  "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/inpod":     "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/ownpod":    "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/secret":    "no private route to check against the cluster's ranges",
 }
 
 func set(parent reflect.Value, field string, v any) {
@@ -182,6 +187,9 @@ var variants = map[string]variant{
 	"network.VaultClient.Port":      {value: 8443},
 	"network.Routes.OriginHosts":    {value: []string{"api.apps.svc.cluster.local"}},
 	"network.Routes.AccessTeams":    {value: []string{"acme"}},
+	"network.Routes.PrivateCIDRs":   {value: []string{"10.50.0.0/16"}},
+	"network.Pods.Scraped":          {value: true, decides: true},
+	"network.Settings.ClusterCIDRs": {value: []string{"192.168.0.0/16"}, decides: true},
 	"network.Settings.Kind":         {value: "kubernetes"},
 	"network.Settings.Region":       {value: "fedramp"},
 	"network.Settings.UpdateChecks": {value: true},
@@ -298,6 +306,7 @@ func roots() []root {
 						Namespace: pulumi.String("apps"), Selector: map[string]string{"app": "cloudflared"}, MetricsPort: 2000,
 						Vault: &network.VaultClient{},
 					},
+					Routes: network.Routes{PrivateCIDRs: []string{"192.168.0.0/16"}},
 					Settings: &network.Settings{
 						Metrics: &network.Peer{Namespace: "monitoring"},
 						Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}},
