@@ -506,6 +506,27 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.Namespace = nil
 			return a
 		}, "namespace", nil},
+		// Issue 18: autoscaling.
+		{"autoscaling a single connector", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Autoscaling = &workload.Autoscaling{MinReplicas: 1}
+			return a
+		}, "connector.autoscaling.minReplicas", 1},
+		{"autoscaling and replicas", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Replicas, a.Connector.Autoscaling = pulumi.IntRef(2), &workload.Autoscaling{}
+			return a
+		}, "connector.replicas", 2},
+		{"autoscaling without a CPU request", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Autoscaling = &workload.Autoscaling{}
+			a.Cloudflared = &workload.Cloudflared{Requests: map[string]string{"cpu": ""}}
+			return a
+		}, "cloudflared.requests.cpu", nil},
+		{"autoscaling the app", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App.Pods = &workload.Pods{Autoscaling: &workload.Autoscaling{}}
+			return a
+		}, "app.pods.autoscaling", nil},
 		// Issue 18: private networks.
 		{"private route with host bits", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.2.3/16"}}}

@@ -136,17 +136,21 @@ var variants = map[string]variant{
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
 	}},
-	"workload.Pods.Name":              {value: "other"},
-	"workload.Pods.Replicas":          {value: pulumi.IntRef(3)},
-	"workload.Pods.MaxUnavailable":    {value: pulumi.IntRef(2), setup: with("Replicas", pulumi.IntRef(3))},
-	"workload.Pods.MinAvailable":      {value: pulumi.IntRef(1)},
-	"workload.Pods.NodeSpread":        {value: "ScheduleAnyway"},
-	"workload.Pods.Labels":            {value: map[string]string{"team": "a"}},
-	"workload.Pods.Annotations":       {value: map[string]string{"example.com/owner": "a"}},
-	"workload.Pods.PodAnnotations":    {value: map[string]string{"example.com/x": "y"}},
-	"workload.Pods.NodeSelector":      {value: map[string]string{"pool": "edge"}},
-	"workload.Pods.PriorityClassName": {value: "high"},
-	"workload.Toleration.Key":         {value: "k2"},
+	"workload.Pods.Name":                     {value: "other"},
+	"workload.Pods.Replicas":                 {value: pulumi.IntRef(3)},
+	"workload.Pods.MaxUnavailable":           {value: pulumi.IntRef(2), setup: with("Replicas", pulumi.IntRef(3))},
+	"workload.Pods.MinAvailable":             {value: pulumi.IntRef(1)},
+	"workload.Pods.NodeSpread":               {value: "ScheduleAnyway"},
+	"workload.Pods.Labels":                   {value: map[string]string{"team": "a"}},
+	"workload.Pods.Annotations":              {value: map[string]string{"example.com/owner": "a"}},
+	"workload.Pods.PodAnnotations":           {value: map[string]string{"example.com/x": "y"}},
+	"workload.Pods.NodeSelector":             {value: map[string]string{"pool": "edge"}},
+	"workload.Pods.PriorityClassName":        {value: "high"},
+	"workload.Autoscaling.MinReplicas":       {value: 3},
+	"workload.Autoscaling.MaxReplicas":       {value: 6},
+	"workload.Autoscaling.CPUUtilization":    {value: 60},
+	"workload.Autoscaling.MemoryUtilization": {value: 80},
+	"workload.Toleration.Key":                {value: "k2"},
 	"workload.Toleration.Operator": {mutate: func(p reflect.Value) {
 		set(p, "Operator", "Exists")
 		set(p, "Value", "")

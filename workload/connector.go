@@ -2,6 +2,7 @@ package workload
 
 import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
@@ -46,6 +47,8 @@ type Workload struct {
 	Deployment *appsv1.Deployment
 	// PodDisruptionBudget is the child "<name>-pdb" (nil below 2 replicas).
 	PodDisruptionBudget *policyv1.PodDisruptionBudget
+	// HorizontalPodAutoscaler is the child "<name>-hpa" (nil without Pods.Autoscaling).
+	HorizontalPodAutoscaler *autoscalingv2.HorizontalPodAutoscaler
 	// ServiceAccount is the child "<name>-serviceaccount" (nil unless Pods.ServiceAccount.Create).
 	ServiceAccount *corev1.ServiceAccount
 	// SelectorLabels select the pods that run cloudflared (e.g. for a NetworkPolicy).
@@ -122,6 +125,9 @@ func newPlan(es *check.Errors, in planInput) *plan {
 	}
 	selector := map[string]string{"app.kubernetes.io/name": app, "app.kubernetes.io/instance": pods.Name}
 	pods.validate(es, selector, defaultName)
+	if a := pods.Autoscaling; a != nil {
+		a.validate(es, in.cloudflared, in.layout == network.LayoutOwnPod)
+	}
 	in.labels["app.kubernetes.io/part-of"] = PartOf
 	p := &plan{
 		pods:      pods,

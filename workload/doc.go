@@ -31,6 +31,17 @@
 //     spread across nodes (kubernetes.io/hostname, DoNotSchedule, tainted nodes not counted) and
 //     across zones where nodes carry topology.kubernetes.io/zone (ScheduleAnyway), with
 //     matchLabelKeys pod-template-hash so an update is never blocked by the pods it replaces.
+//   - Autoscaling (Connector only, Pods.Autoscaling): a HorizontalPodAutoscaler (autoscaling/v2) on the
+//     cloudflared container's CPU (ContainerResource, DefaultCPUUtilization of the request) and memory if
+//     asked, from DefaultMinReplicas (2) to DefaultMaxReplicas (4), never above MaxReplicasPerTunnel (25:
+//     Cloudflare accepts 100 connections per tunnel, each cloudflared opens ConnectionsPerReplica, 4). The
+//     Deployment then names no replica count, so that `pulumi up` never resets what the autoscaler chose
+//     (the e2e module shows a second up after a scale changes nothing); the PodDisruptionBudget applies to
+//     the minimum. A new Deployment starts at Kubernetes' default of 1 pod until the autoscaler's next sync
+//     (15 s) raises it to the minimum; turning autoscaling on for a running Deployment drops Pulumi's
+//     ownership of the count, which the API server then resets to 1 until that sync as well. Rejected:
+//     a minimum below 2, a maximum below the minimum or above 25, Pods.Replicas as well, a budget that
+//     could never allow an eviction at the minimum, a CPU (memory) target without a CPU (memory) request.
 //   - Sidecar: NewApp (type "tunnelgate:workload:App") builds the app's Deployment from the app's
 //     containers or pod spec with cloudflared added (it reaches the app on localhost); Sidecar returns
 //     the Parts (container, volumes, pod annotations) for callers who build pod specs themselves, and
@@ -43,12 +54,13 @@
 //
 // Both components register, parented to the component, in this order:
 //
-//	<name>-serviceaccount  kubernetes:core/v1:ServiceAccount           only with Pods.ServiceAccount.Create
+//	<name>-serviceaccount  kubernetes:core/v1:ServiceAccount                   only with Pods.ServiceAccount.Create
 //	<name>-deployment      kubernetes:apps/v1:Deployment
-//	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget    only when replicas >= 2
+//	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget            only when replicas (or the autoscaler's minimum) >= 2
+//	<name>-hpa             kubernetes:autoscaling/v2:HorizontalPodAutoscaler   only with Pods.Autoscaling (Connector)
 //
-// The Kubernetes names are Pods.Name (default: the component name) for the Deployment and the
-// PodDisruptionBudget and ServiceAccount.Name for the service account. Selector labels are
+// The Kubernetes names are Pods.Name (default: the component name) for the Deployment, the
+// PodDisruptionBudget and the HorizontalPodAutoscaler, and ServiceAccount.Name for the service account. Selector labels are
 // app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
 // app.kubernetes.io/instance (Pods.Name); objects and pods also carry app.kubernetes.io/managed-by
 // "pulumi", app.kubernetes.io/part-of "tunnelgate" and, for a Connector, app.kubernetes.io/component
