@@ -527,6 +527,25 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.App.Pods = &workload.Pods{Autoscaling: &workload.Autoscaling{}}
 			return a
 		}, "app.pods.autoscaling", nil},
+		// Issue 18: metrics.
+		{"monitor without a scraper in the policy", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor}
+			return a
+		}, "networkPolicy.metrics", nil},
+		{"scraper on another port than the monitor's", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Metrics = &workload.Metrics{Monitor: workload.ServiceMonitor}
+			a.NetworkPolicy.Metrics = &network.Peer{Namespace: "monitoring", Ports: []network.Port{{Port: 9090}}}
+			return a
+		}, "networkPolicy.metrics.ports", nil},
+		{"alerts without a monitor", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Alerts: true}
+			return a
+		}, "metrics.alerts", true},
+		{"monitor kind", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Monitor: "podmonitor"}
+			return a
+		}, "metrics.monitor", "podmonitor"},
 		// Issue 18: private networks.
 		{"private route with host bits", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.2.3/16"}}}

@@ -25,8 +25,11 @@
 // NewIngress(ctx, "web", ...) registers, all named "web" and parented to the Ingress:
 //
 //	tunnelgate:index:Ingress web
-//	  tunnelgate:tunnel:Tunnel web        (children: web-secret, web-tunnel, web-config, web-dns-<host>, web-vault)
-//	  tunnelgate:workload:Connector web   (own-pod layout; or tunnelgate:workload:App web, in-pod layout)
+//	  tunnelgate:tunnel:Tunnel web        (children: web-secret, web-tunnel, web-config, web-dns-<host>,
+//	                                       web-vnet-<name>, web-route-<cidr>, web-vault)
+//	  tunnelgate:workload:Connector web   (own-pod layout; or tunnelgate:workload:App web, in-pod layout;
+//	                                       children web-deployment, web-pdb, web-hpa, web-metrics,
+//	                                       web-podmonitor or web-servicemonitor, web-rules: see workload)
 //	  tunnelgate:network:Policy web       (unless DisableNetworkPolicy)
 //
 // Renaming the component or moving it under another parent changes every address below it: use

@@ -1,7 +1,10 @@
 package tunnelgate_test
 
 import (
+	"fmt"
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -10,6 +13,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/workload"
 )
 
 // runIngress runs NewIngress named "web" with args and fails the test on an error.
@@ -68,5 +72,47 @@ func TestIssue18PrivateRoutesReachThePolicy(t *testing.T) {
 		if path(e, "toCIDRSet") != nil {
 			t.Errorf("egress by CIDR %v without private routes", e)
 		}
+	}
+}
+
+// TestIssue18ScalingAndWatching: an own-pod connector that scales and is watched: the autoscaler, the
+// metrics Service, the PodMonitor and the rules under the Connector, and the policy letting exactly the
+// scraper in, on the metrics port.
+func TestIssue18ScalingAndWatching(t *testing.T) {
+	a := ownPodArgs()
+	a.Connector.Autoscaling = &workload.Autoscaling{MaxReplicas: 6}
+	a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"release": "prom"}, Alerts: true}
+	a.NetworkPolicy.Metrics = &network.Peer{Namespace: "monitoring", Labels: map[string]string{"app.kubernetes.io/name": "prometheus"}}
+	res := runIngress(t, a)
+	want := `tunnelgate:workload:Connector web
+  kubernetes:apps/v1:Deployment web-deployment
+  kubernetes:autoscaling/v2:HorizontalPodAutoscaler web-hpa
+  kubernetes:core/v1:Service web-metrics
+  kubernetes:monitoring.coreos.com/v1:PodMonitor web-podmonitor
+  kubernetes:monitoring.coreos.com/v1:PrometheusRule web-rules
+  kubernetes:policy/v1:PodDisruptionBudget web-pdb
+`
+	var b strings.Builder
+	conn := res.Must(t, workload.ConnectorType, "web")
+	fmt.Fprintf(&b, "%s %s\n", conn.Type, conn.Name)
+	kids := res.Children(conn.URN)
+	sort.Slice(kids, func(i, j int) bool { return kids[i].Type < kids[j].Type })
+	for _, k := range kids {
+		fmt.Fprintf(&b, "  %s %s\n", k.Type, k.Name)
+	}
+	if b.String() != want {
+		t.Errorf("connector:\n%s\nwant:\n%s", b.String(), want)
+	}
+	ingress := path(dryrun.Plain(res.Must(t, tCNP, "web-cnp").Inputs), "spec", "ingress")
+	wantIngress := []any{map[string]any{
+		"fromEndpoints": []any{map[string]any{"matchLabels": map[string]any{
+			"k8s:io.kubernetes.pod.namespace": "monitoring", "k8s:app.kubernetes.io/name": "prometheus"}}},
+		"toPorts": []any{map[string]any{"ports": []any{map[string]any{"port": "2000", "protocol": "TCP"}}}},
+	}}
+	if !reflect.DeepEqual(ingress, wantIngress) {
+		t.Errorf("policy ingress %v, want only the scraper on the metrics port", ingress)
+	}
+	if r := path(dryrun.Plain(res.Must(t, tDeployment, "web-deployment").Inputs), "spec", "replicas"); r != nil {
+		t.Errorf("replicas %v with an autoscaler", r)
 	}
 }

@@ -11,19 +11,14 @@ import (
 
 const hpaType = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 
-func autoscaled(a *workload.Autoscaling, cf *workload.Cloudflared) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		args := validConnector()
-		args.Pods.Autoscaling, args.Cloudflared = a, cf
-		_, err := workload.NewConnector(ctx, "edge", &args)
-		return err
-	}
+func autoscaled(a *workload.Autoscaling) pulumi.RunFunc {
+	return connector(func(args *workload.ConnectorArgs) { args.Pods.Autoscaling = a })
 }
 
 // TestAutoscalingDefaults: an autoscaler on the cloudflared container's CPU from 2 to 4 connectors, the
 // Deployment without a replica count (the autoscaler's), a budget for its minimum.
 func TestAutoscalingDefaults(t *testing.T) {
-	res := run(t, autoscaled(&workload.Autoscaling{}, nil))
+	res := run(t, autoscaled(&workload.Autoscaling{}))
 	eqJSON(t, "hpa", inputs(t, res, hpaType, "edge-hpa"), `{
 		"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
 		"metadata": {"name": "edge", "namespace": "apps", "labels": {
@@ -50,7 +45,7 @@ func TestAutoscalingDefaults(t *testing.T) {
 }
 
 func TestAutoscalingCustom(t *testing.T) {
-	res := run(t, autoscaled(&workload.Autoscaling{MinReplicas: 3, MaxReplicas: 10, CPUUtilization: 60, MemoryUtilization: 80}, nil))
+	res := run(t, autoscaled(&workload.Autoscaling{MinReplicas: 3, MaxReplicas: 10, CPUUtilization: 60, MemoryUtilization: 80}))
 	eqJSON(t, "hpa spec", at(t, inputs(t, res, hpaType, "edge-hpa"), "spec"), `{
 		"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "edge"},
 		"minReplicas": 3, "maxReplicas": 10,
@@ -59,14 +54,14 @@ func TestAutoscalingCustom(t *testing.T) {
 			{"type": "ContainerResource", "containerResource": {"container": "cloudflared", "name": "memory", "target": {"type": "Utilization", "averageUtilization": 80}}}
 		]}`)
 	// The maximum follows a larger minimum.
-	res = run(t, autoscaled(&workload.Autoscaling{MinReplicas: 6}, nil))
+	res = run(t, autoscaled(&workload.Autoscaling{MinReplicas: 6}))
 	if got := at(t, inputs(t, res, hpaType, "edge-hpa"), "spec", "maxReplicas"); got != 6.0 {
 		t.Errorf("maxReplicas %v, want the minimum 6", got)
 	}
 }
 
 func TestNoAutoscaling(t *testing.T) {
-	res := run(t, autoscaled(nil, nil))
+	res := run(t, autoscaled(nil))
 	if n := len(res.OfType(hpaType)); n != 0 {
 		t.Errorf("%d autoscalers without Autoscaling", n)
 	}

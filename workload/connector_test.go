@@ -300,9 +300,10 @@ func TestOptionsReachDescendants(t *testing.T) {
 			pods.Autoscaling = &workload.Autoscaling{}
 			_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
 				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: &pods,
+				Metrics: &workload.Metrics{Monitor: workload.PodMonitor, Alerts: true},
 			}, opts...)
 			return err
-		}, 4}, // service account, deployment, pdb, hpa
+		}, 7}, // service account, deployment, pdb, hpa, metrics service, pod monitor, rules
 		{workload.AppType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
 			_, err := workload.NewApp(ctx, "edge", &workload.AppArgs{
 				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,

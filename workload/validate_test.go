@@ -135,6 +135,24 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		{"autoscaling memory target negative", func(a *workload.ConnectorArgs) {
 			a.Pods.Autoscaling = &workload.Autoscaling{MemoryUtilization: -1}
 		}, "pods.autoscaling.memoryUtilization", -1},
+		// Issue 18: metrics.
+		{"monitor kind", func(a *workload.ConnectorArgs) { a.Metrics = &workload.Metrics{Monitor: "Probe"} }, "metrics.monitor", "Probe"},
+		{"scrape interval", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Interval: "30 seconds"}
+		}, "metrics.interval", "30 seconds"},
+		{"scrape interval zero", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Interval: "0"}
+		}, "metrics.interval", "0"},
+		{"alerts without a monitor", func(a *workload.ConnectorArgs) { a.Metrics = &workload.Metrics{Alerts: true} }, "metrics.alerts", true},
+		{"monitor labels without a monitor", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Labels: map[string]string{"release": "prom"}}
+		}, "metrics.labels", map[string]string{"release": "prom"}},
+		{"monitor label value", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"release": "a b"}}
+		}, "metrics.labels.release", "a b"},
+		{"monitor label overrides a selector label", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"app.kubernetes.io/instance": "other"}}
+		}, "metrics.labels.app.kubernetes.io/instance", "other"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
