@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -68,14 +67,7 @@ func TestPrivateNetwork(t *testing.T) {
 
 	up := func(what string, opts ...optup.Option) map[string]int {
 		t.Helper()
-		start := time.Now()
-		res, err := stack.Up(ctx, opts...)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		ch := changes(res.Summary.ResourceChanges)
-		t.Logf("%s: %v in %s", what, ch, time.Since(start).Round(time.Millisecond))
-		return ch
+		return upLogged(ctx, t, stack, what, opts...)
 	}
 
 	// The stack, the component, secret, tunnel, config, record, 2 virtual networks, 3 routes.
