@@ -506,6 +506,67 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.Namespace = nil
 			return a
 		}, "namespace", nil},
+		// Issue 18: autoscaling.
+		{"autoscaling a single connector", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Autoscaling = &workload.Autoscaling{MinReplicas: 1}
+			return a
+		}, "connector.autoscaling.minReplicas", 1},
+		{"autoscaling and replicas", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Replicas, a.Connector.Autoscaling = pulumi.IntRef(2), &workload.Autoscaling{}
+			return a
+		}, "connector.replicas", 2},
+		{"autoscaling without a CPU request", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Autoscaling = &workload.Autoscaling{}
+			a.Cloudflared = &workload.Cloudflared{Requests: map[string]string{"cpu": ""}}
+			return a
+		}, "cloudflared.requests.cpu", nil},
+		{"autoscaling the app", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App.Pods = &workload.Pods{Autoscaling: &workload.Autoscaling{}}
+			return a
+		}, "app.pods.autoscaling", nil},
+		// Issue 18: metrics.
+		{"monitor without a scraper in the policy", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor}
+			return a
+		}, "networkPolicy.metrics", nil},
+		{"scraper on another port than the monitor's", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Metrics = &workload.Metrics{Monitor: workload.ServiceMonitor}
+			a.NetworkPolicy.Metrics = &network.Peer{Namespace: "monitoring", Ports: []network.Port{{Port: 9090}}}
+			return a
+		}, "networkPolicy.metrics.ports", nil},
+		{"alerts without a monitor", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Alerts: true}
+			return a
+		}, "metrics.alerts", true},
+		{"monitor kind", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Monitor: "podmonitor"}
+			return a
+		}, "metrics.monitor", "podmonitor"},
+		// Issue 18: private networks.
+		{"private route with host bits", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.2.3/16"}}}
+			return a
+		}, "tunnel.privateNetwork.routes[0].cidr", "10.1.2.3/16"},
+		{"private routes overlap", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}, {CIDR: "10.0.0.0/8"}}}
+			return a
+		}, "tunnel.privateNetwork.routes[1].cidr", "10.0.0.0/8"},
+		{"virtual network name clash", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{
+				Routes:          []tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", VirtualNetwork: "prod"}},
+				VirtualNetworks: []tunnel.VirtualNetwork{{Name: "prod"}, {Name: "prod"}},
+			}
+			return a
+		}, "tunnel.privateNetwork.virtualNetworks[1].name", "prod"},
+		{"private route the policy would block", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.244.8.0/24"}}}
+			a.NetworkPolicy = &network.Settings{ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16"}}
+			return a
+		}, "networkPolicy.clusterCidrs[1]", "10.244.0.0/16"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.mutate(seedArgs())

@@ -8,9 +8,9 @@
 // workload (cloudflared on Kubernetes), network (the policy) and vaultkv (where the token lives in
 // Vault). Ingress only wires their facts together: the tunnel's Vault location is where the workload's
 // agent reads (vaultkv.Location), the workload reports its pods (workload.ConnectorArgs.PolicyPods:
-// namespace, selector, layout, metrics port, region, Vault agent) and the tunnel its routes' origin hosts
-// and Access teams, which the policy takes as they are; IngressArgs.NetworkPolicy is the policy's own
-// network.Settings, so every setting is reachable.
+// namespace, selector, layout, metrics port, region, Vault agent) and the tunnel its routes' origin hosts,
+// Access teams and private ranges (tunnel.Args.PrivateCIDRs), which the policy takes as they are;
+// IngressArgs.NetworkPolicy is the policy's own network.Settings, so every setting is reachable.
 //
 // # Validation and options
 //
@@ -25,8 +25,11 @@
 // NewIngress(ctx, "web", ...) registers, all named "web" and parented to the Ingress:
 //
 //	tunnelgate:index:Ingress web
-//	  tunnelgate:tunnel:Tunnel web        (children: web-secret, web-tunnel, web-config, web-dns-<host>, web-vault)
-//	  tunnelgate:workload:Connector web   (own-pod layout; or tunnelgate:workload:App web, in-pod layout)
+//	  tunnelgate:tunnel:Tunnel web        (children: web-secret, web-tunnel, web-config, web-dns-<host>,
+//	                                       web-vnet-<name>, web-route-<cidr>, web-vault)
+//	  tunnelgate:workload:Connector web   (own-pod layout; or tunnelgate:workload:App web, in-pod layout;
+//	                                       children web-deployment, web-pdb, web-hpa, web-metrics,
+//	                                       web-podmonitor or web-servicemonitor, web-rules: see workload)
 //	  tunnelgate:network:Policy web       (unless DisableNetworkPolicy)
 //
 // Renaming the component or moving it under another parent changes every address below it: use

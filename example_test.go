@@ -99,3 +99,50 @@ func ExampleContainerApp() {
 	fmt.Println(c.Name, c.Image, c.Ports.(corev1.ContainerPortArray)[0].(corev1.ContainerPortArgs).ContainerPort, *app.Pods.Replicas)
 	// Output: app ghcr.io/example/app:1.0 4000 3
 }
+
+// A connector that scales and is watched, and that also serves an office network to Cloudflare One
+// (WARP) clients: an autoscaler from 2 to 6 connectors, a PodMonitor that kube-prometheus-stack picks up,
+// the example alert rules, and a policy that lets exactly Prometheus in and the connector out to exactly
+// the office range.
+func ExampleNewIngress_scaledWatchedPrivate() {
+	program := func(ctx *pulumi.Context) error {
+		_, err := tunnelgate.NewIngress(ctx, "shop", &tunnelgate.IngressArgs{
+			Tunnel: tunnel.Args{
+				AccountID:      pulumi.String("0123456789abcdef0123456789abcdef"),
+				ZoneID:         pulumi.String("fedcba9876543210fedcba9876543210"),
+				Routes:         []tunnel.Route{{Hostname: "shop.example.com", Service: "http://web.shop.svc.cluster.local:80"}},
+				PrivateNetwork: &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "192.168.10.0/24", Comment: "office"}}},
+			},
+			Namespace: pulumi.String("shop"),
+			Connector: &workload.Pods{Autoscaling: &workload.Autoscaling{MaxReplicas: 6}},
+			Token:     tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
+			Metrics:   &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"release": "kube-prometheus-stack"}, Alerts: true},
+			NetworkPolicy: &network.Settings{
+				Origins:      []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80}}}},
+				Metrics:      &network.Peer{Namespace: "monitoring", Labels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
+				ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16"},
+			},
+		})
+		return err
+	}
+	res, err := dryrun.Run(program)
+	fmt.Print(res.Tree(), err)
+	// Output:
+	// tunnelgate:index:Ingress shop
+	//   tunnelgate:network:Policy shop
+	//     kubernetes:cilium.io/v2:CiliumNetworkPolicy shop-cnp
+	//   tunnelgate:tunnel:Tunnel shop
+	//     cloudflare:index/record:Record shop-dns-shop.example.com
+	//     cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared shop-tunnel
+	//     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig shop-config
+	//     cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute shop-route-192.168.10.0/24
+	//     random:index/randomPassword:RandomPassword shop-secret
+	//   tunnelgate:workload:Connector shop
+	//     kubernetes:apps/v1:Deployment shop-deployment
+	//     kubernetes:autoscaling/v2:HorizontalPodAutoscaler shop-hpa
+	//     kubernetes:core/v1:Service shop-metrics
+	//     kubernetes:monitoring.coreos.com/v1:PodMonitor shop-podmonitor
+	//     kubernetes:monitoring.coreos.com/v1:PrometheusRule shop-rules
+	//     kubernetes:policy/v1:PodDisruptionBudget shop-pdb
+	// <nil>
+}

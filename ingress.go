@@ -39,6 +39,10 @@ type IngressArgs struct {
 	// Cloudflared configures the cloudflared container (image, metrics port, protocol, region, resources);
 	// nil gives the defaults.
 	Cloudflared *workload.Cloudflared `pulumi:"cloudflared,optional"`
+	// Metrics publishes cloudflared's metrics: a Service, and a PodMonitor or ServiceMonitor and example
+	// alert rules when asked (see workload.Metrics). With a monitor the policy requires its scraper,
+	// NetworkPolicy.Metrics. nil: none.
+	Metrics *workload.Metrics `pulumi:"metrics,optional"`
 	// NetworkPolicy configures the policy around the pods running cloudflared; nil gives a
 	// CiliumNetworkPolicy with the defaults of network.Settings. What the policy needs from the rest
 	// (namespace, pod selector, layout, metrics port, region, Vault agent, the routes' origins and Access
@@ -136,14 +140,14 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 		return p, es.Err(IngressType)
 	case a.App != nil:
 		p.app = &workload.AppArgs{
-			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared,
+			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Metrics: a.Metrics,
 			Containers: a.App.Containers, PodSpec: a.App.PodSpec, Pods: a.App.Pods,
 		}
 		var err error
 		pods, err = p.app.PolicyPods(name)
 		rebase(&es, err, "app.pods")
 	default:
-		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: a.Connector}
+		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: a.Connector, Metrics: a.Metrics}
 		var err error
 		pods, err = p.connector.PolicyPods(name)
 		rebase(&es, err, "connector")
@@ -153,8 +157,10 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 		es.Add("networkPolicy", nil, "set, but disableNetworkPolicy is true: nothing would use it")
 	case !a.DisableNetworkPolicy:
 		p.policy = &network.Args{
-			Pods:     pods,
-			Routes:   network.Routes{OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams()},
+			Pods: pods,
+			Routes: network.Routes{
+				OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams(), PrivateCIDRs: a.Tunnel.PrivateCIDRs(),
+			},
 			Settings: a.NetworkPolicy,
 		}
 		rebase(&es, p.policy.Validate(), "")

@@ -54,6 +54,11 @@ var deadWhere = map[string]string{
 	"network.Settings.ClusterDomain network.Args/sidecar": "no in-cluster name to qualify",
 	"network.Pods.MetricsPort network.Args/sidecar":       "nobody may scrape the metrics port (no Settings.Metrics)",
 	"network.Pods.Layout network.Args/vault":              "own pod is the default layout already",
+	"network.Pods.Scraped network.Args/vault":             "the baseline lets a scraper in already",
+	"network.Settings.ClusterCIDRs network.Args/sidecar":  "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/inpod":     "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/ownpod":    "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/secret":    "no private route to check against the cluster's ranges",
 }
 
 func set(parent reflect.Value, field string, v any) {
@@ -110,6 +115,11 @@ var variants = map[string]variant{
 	"tunnel.Access.Required":                {value: true},
 	"tunnel.Access.TeamName":                {value: "other"},
 	"tunnel.Access.AudTags":                 {value: []string{"aud2"}},
+	"tunnel.PrivateRoute.CIDR":              {value: "10.99.0.0/16"},
+	"tunnel.PrivateRoute.Comment":           {value: "office"},
+	"tunnel.PrivateRoute.VirtualNetwork":    {value: "corp"},
+	"tunnel.VirtualNetwork.Name":            {value: "other"},
+	"tunnel.VirtualNetwork.Comment":         {value: "corporate"},
 	// vaultkv
 	"vaultkv.Location.Mount":     {value: "kv"},
 	"vaultkv.Location.Path":      {value: "apps/web/other"},
@@ -126,17 +136,25 @@ var variants = map[string]variant{
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
 	}},
-	"workload.Pods.Name":              {value: "other"},
-	"workload.Pods.Replicas":          {value: pulumi.IntRef(3)},
-	"workload.Pods.MaxUnavailable":    {value: pulumi.IntRef(2), setup: with("Replicas", pulumi.IntRef(3))},
-	"workload.Pods.MinAvailable":      {value: pulumi.IntRef(1)},
-	"workload.Pods.NodeSpread":        {value: "ScheduleAnyway"},
-	"workload.Pods.Labels":            {value: map[string]string{"team": "a"}},
-	"workload.Pods.Annotations":       {value: map[string]string{"example.com/owner": "a"}},
-	"workload.Pods.PodAnnotations":    {value: map[string]string{"example.com/x": "y"}},
-	"workload.Pods.NodeSelector":      {value: map[string]string{"pool": "edge"}},
-	"workload.Pods.PriorityClassName": {value: "high"},
-	"workload.Toleration.Key":         {value: "k2"},
+	"workload.Pods.Name":                     {value: "other"},
+	"workload.Pods.Replicas":                 {value: pulumi.IntRef(3)},
+	"workload.Pods.MaxUnavailable":           {value: pulumi.IntRef(2), setup: with("Replicas", pulumi.IntRef(3))},
+	"workload.Pods.MinAvailable":             {value: pulumi.IntRef(1)},
+	"workload.Pods.NodeSpread":               {value: "ScheduleAnyway"},
+	"workload.Pods.Labels":                   {value: map[string]string{"team": "a"}},
+	"workload.Pods.Annotations":              {value: map[string]string{"example.com/owner": "a"}},
+	"workload.Pods.PodAnnotations":           {value: map[string]string{"example.com/x": "y"}},
+	"workload.Pods.NodeSelector":             {value: map[string]string{"pool": "edge"}},
+	"workload.Pods.PriorityClassName":        {value: "high"},
+	"workload.Metrics.Monitor":               {value: "PodMonitor"},
+	"workload.Metrics.Labels":                {value: map[string]string{"release": "prom"}, setup: with("Monitor", "PodMonitor")},
+	"workload.Metrics.Interval":              {value: "1m", setup: with("Monitor", "ServiceMonitor")},
+	"workload.Metrics.Alerts":                {value: true, setup: with("Monitor", "PodMonitor")},
+	"workload.Autoscaling.MinReplicas":       {value: 3},
+	"workload.Autoscaling.MaxReplicas":       {value: 6},
+	"workload.Autoscaling.CPUUtilization":    {value: 60},
+	"workload.Autoscaling.MemoryUtilization": {value: 80},
+	"workload.Toleration.Key":                {value: "k2"},
 	"workload.Toleration.Operator": {mutate: func(p reflect.Value) {
 		set(p, "Operator", "Exists")
 		set(p, "Value", "")
@@ -177,6 +195,9 @@ var variants = map[string]variant{
 	"network.VaultClient.Port":      {value: 8443},
 	"network.Routes.OriginHosts":    {value: []string{"api.apps.svc.cluster.local"}},
 	"network.Routes.AccessTeams":    {value: []string{"acme"}},
+	"network.Routes.PrivateCIDRs":   {value: []string{"10.50.0.0/16"}},
+	"network.Pods.Scraped":          {value: true, decides: true},
+	"network.Settings.ClusterCIDRs": {value: []string{"192.168.0.0/16"}, decides: true},
 	"network.Settings.Kind":         {value: "kubernetes"},
 	"network.Settings.Region":       {value: "fedramp"},
 	"network.Settings.UpdateChecks": {value: true},
@@ -201,9 +222,15 @@ var variants = map[string]variant{
 // zeros are the valid values a nil pointer or an empty slice of a struct type gets on the way to a
 // leaf (the zero value where it is valid).
 var zeros = map[reflect.Type]func() any{
-	reflect.TypeFor[tunnel.Route]():            func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
-	reflect.TypeFor[tunnel.Access]():           func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
-	reflect.TypeFor[vaultkv.Location]():        func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
+	reflect.TypeFor[tunnel.Route]():     func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
+	reflect.TypeFor[tunnel.Access]():    func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
+	reflect.TypeFor[vaultkv.Location](): func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
+	// A route in the default virtual network and a virtual network "corp" that a route may name.
+	reflect.TypeFor[tunnel.PrivateNetwork](): func() any {
+		return tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}}, VirtualNetworks: []tunnel.VirtualNetwork{{Name: "corp"}}}
+	},
+	reflect.TypeFor[tunnel.PrivateRoute]():     func() any { return tunnel.PrivateRoute{CIDR: "10.2.0.0/16"} },
+	reflect.TypeFor[tunnel.VirtualNetwork]():   func() any { return tunnel.VirtualNetwork{Name: "corp2"} },
 	reflect.TypeFor[workload.Toleration]():     func() any { return workload.Toleration{Key: "k", Value: "v", Effect: "NoExecute"} },
 	reflect.TypeFor[workload.ServiceAccount](): func() any { return workload.ServiceAccount{Name: "sa"} },
 	reflect.TypeFor[workload.VaultAgent]():     func() any { return workload.VaultAgent{Role: "web"} },
@@ -287,6 +314,7 @@ func roots() []root {
 						Namespace: pulumi.String("apps"), Selector: map[string]string{"app": "cloudflared"}, MetricsPort: 2000,
 						Vault: &network.VaultClient{},
 					},
+					Routes: network.Routes{PrivateCIDRs: []string{"192.168.0.0/16"}},
 					Settings: &network.Settings{
 						Metrics: &network.Peer{Namespace: "monitoring"},
 						Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}},

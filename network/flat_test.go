@@ -26,15 +26,20 @@ type flat struct {
 	UpdateChecks bool
 	EdgeCIDRs    []string
 	HTTPSCIDRs   []string
+	PrivateCIDRs []string
+	ClusterCIDRs []string
+	Scraped      bool
 }
 
 func (f *flat) args() *network.Args {
 	a := &network.Args{
-		Pods:   network.Pods{Namespace: f.Namespace, Selector: f.PodSelector, Layout: f.Layout, MetricsPort: 2000, Region: f.Region},
-		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts},
+		Pods: network.Pods{
+			Namespace: f.Namespace, Selector: f.PodSelector, Layout: f.Layout, MetricsPort: 2000, Region: f.Region, Scraped: f.Scraped,
+		},
+		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts, PrivateCIDRs: f.PrivateCIDRs},
 		Settings: &network.Settings{
 			Kind: f.Kind, DNS: f.DNS, Vault: f.Vault, Origins: f.Origins, Metrics: f.Metrics, AppIngress: f.AppIngress,
-			UpdateChecks: f.UpdateChecks, EdgeCIDRs: f.EdgeCIDRs, HTTPSCIDRs: f.HTTPSCIDRs,
+			UpdateChecks: f.UpdateChecks, EdgeCIDRs: f.EdgeCIDRs, HTTPSCIDRs: f.HTTPSCIDRs, ClusterCIDRs: f.ClusterCIDRs,
 		},
 	}
 	if f.Region == network.RegionFedRAMP {

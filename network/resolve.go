@@ -28,6 +28,8 @@ type policy struct {
 	httpsHosts []string
 	edgeCIDRs  []string
 	httpsCIDRs []string
+	// privateCIDRs are the ranges of the tunnel's private routes (Routes.PrivateCIDRs).
+	privateCIDRs []string
 	// dnsNames are the names the pods may resolve, except bare origin names (bare), which need the
 	// namespace: they are qualified by qualified(namespace).
 	dnsNames []string
@@ -70,7 +72,7 @@ func (a *Args) resolve() policy {
 	for _, t := range a.Routes.AccessTeams {
 		p.httpsHosts = appendNew(p.httpsHosts, strings.ToLower(t)+AccessDomainSuffix)
 	}
-	p.edgeCIDRs, p.httpsCIDRs = s.EdgeCIDRs, s.HTTPSCIDRs
+	p.edgeCIDRs, p.httpsCIDRs, p.privateCIDRs = s.EdgeCIDRs, s.HTTPSCIDRs, a.Routes.PrivateCIDRs
 	if p.kind == KindKubernetes && len(p.edgeCIDRs) == 0 {
 		p.edgeCIDRs = DefaultEdgeCIDRs(p.region)
 	}

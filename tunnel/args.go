@@ -77,6 +77,10 @@ type Args struct {
 	// tunnel last (see the package doc). Lower-case letters, digits and '-', at most 32 characters, e.g.
 	// "2026-11" or "r2". It is not a secret: it is part of the tunnel's name.
 	Rotation string `pulumi:"rotation,optional"`
+	// PrivateNetwork routes private address ranges to the tunnel for Cloudflare One (WARP) clients, in the
+	// account's default virtual network or in virtual networks created with the tunnel, and enables warp
+	// routing in the tunnel's configuration. nil: the tunnel serves its hostnames only.
+	PrivateNetwork *PrivateNetwork `pulumi:"privateNetwork,optional"`
 }
 
 // Route is one ingress rule.

@@ -30,6 +30,8 @@
 //	N-tunnel          cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared      N
 //	N-config          cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig  N
 //	N-dns-<hostname>  cloudflare:index/record:Record (one per distinct hostname)                 N
+//	N-vnet-<name>     cloudflare:index/zeroTrustTunnelVirtualNetwork:ZeroTrustTunnelVirtualNetwork  N (one per PrivateNetwork.VirtualNetworks)
+//	N-route-<cidr>    cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute                  N (one per PrivateNetwork.Routes)
 //	N-vault           vault:kv/secretV2:SecretV2 (only with Args.Vault)                           N
 //
 // N-secret is the tunnel secret: 44 random letters and digits (keepers {"rotation": Args.Rotation}),
@@ -58,6 +60,29 @@
 // workload package, which reads there). Every change (a rotation) writes a new version; destroy
 // deletes all versions and the metadata (delete_all_versions), unless Args.KeepVaultVersions asks for
 // Vault's soft delete of the latest version only.
+//
+// # Private network
+//
+// Args.PrivateNetwork makes the tunnel a path into the network its connector runs in, for Cloudflare One
+// (WARP) clients: each PrivateRoute becomes a route (N-route-<cidr>, see RouteName: the colons of an IPv6
+// range become dashes, as "::" separates the parts of a URN) that sends the clients' traffic for the
+// range to this tunnel, in the account's default virtual network or in one of PrivateNetwork.VirtualNetworks,
+// created with the tunnel (N-vnet-<name>; Tunnel.VirtualNetworkIDs has their ids). The configuration gets
+// warp routing enabled ("warp-routing": {"enabled": true}), without which cloudflared does not forward
+// private traffic. cloudflared then connects to the addresses itself, on any port and protocol: the network
+// policy allows egress to exactly these ranges (Args.PrivateCIDRs, network.Routes.PrivateCIDRs).
+//
+// Rejected before anything is registered: a range that is not a CIDR, has bits set after the prefix length
+// or is not written as Cloudflare stores it (IPv6 in lower case and shortest form: another spelling would
+// show as a change on every refresh); two routes sharing addresses, in the same or in different virtual
+// networks (the connector reaches one network: one of them is redundant or ambiguous); a comment over
+// MaxRouteComment characters; a route naming an undeclared virtual network; two virtual networks with the
+// same name (names are unique per account: Cloudflare would refuse the second).
+//
+// The routes depend on the tunnel's configuration and on their virtual network, so destroy deletes them
+// before the virtual networks and the tunnel (Cloudflare refuses to delete a virtual network that routes
+// use). A route's tunnel is updated in place: a rotation moves every route to the new tunnel once it is
+// configured, in the same update as the DNS records, and keeps the virtual networks.
 //
 // # Rule order
 //

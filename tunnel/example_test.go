@@ -103,3 +103,41 @@ func ExampleArgs_OriginHosts() {
 	// [{Scheme:http Host:web.default.svc Port:80 SocketPath:}]
 	// [web.default.svc] [acme]
 }
+
+// A tunnel that also serves private ranges to Cloudflare One (WARP) clients: the office network in the
+// account's default virtual network and a lab range in a virtual network of its own. The network policy
+// allows the connector egress to exactly these ranges (PrivateCIDRs).
+func ExampleArgs_PrivateCIDRs() {
+	args := &tunnel.Args{
+		AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+		ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+		Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://web.default.svc:80"}},
+		PrivateNetwork: &tunnel.PrivateNetwork{
+			VirtualNetworks: []tunnel.VirtualNetwork{{Name: "lab", Comment: "test benches"}},
+			Routes: []tunnel.PrivateRoute{
+				{CIDR: "10.20.0.0/16", Comment: "office"},
+				{CIDR: "2001:db8:1::/48", VirtualNetwork: "lab"},
+			},
+		},
+	}
+	fmt.Println(args.PrivateCIDRs())
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		_, err := tunnel.NewTunnel(ctx, "edge", args)
+		return err
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(res.Tree())
+	// Output:
+	// [10.20.0.0/16 2001:db8:1::/48]
+	// tunnelgate:tunnel:Tunnel edge
+	//   cloudflare:index/record:Record edge-dns-app.example.com
+	//   cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared edge-tunnel
+	//   cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
+	//   cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute edge-route-10.20.0.0/16
+	//   cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute edge-route-2001-db8-1--/48
+	//   cloudflare:index/zeroTrustTunnelVirtualNetwork:ZeroTrustTunnelVirtualNetwork edge-vnet-lab
+	//   random:index/randomPassword:RandomPassword edge-secret
+}

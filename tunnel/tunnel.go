@@ -33,6 +33,9 @@ type Tunnel struct {
 	VaultPath     pulumi.StringOutput `pulumi:"vaultPath"`
 	VaultTokenKey pulumi.StringOutput `pulumi:"vaultTokenKey"`
 	VaultIDKey    pulumi.StringOutput `pulumi:"vaultIdKey"`
+	// VirtualNetworkIDs are the ids of the virtual networks created with the tunnel, by name (empty without
+	// Args.PrivateNetwork.VirtualNetworks): what a Cloudflare One device profile or another route names.
+	VirtualNetworkIDs pulumi.StringMapOutput `pulumi:"virtualNetworkIds"`
 
 	// Children are the component's resources in registration order: secret, tunnel, config, records,
 	// Vault secret. Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
@@ -81,6 +84,9 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		}
 		comp.Children = append(comp.Children, rec)
 	}
+	if err := b.private(afterConfig); err != nil {
+		return nil, err
+	}
 	if err := b.vault(tun, afterConfig); err != nil {
 		return nil, err
 	}
@@ -126,13 +132,22 @@ func (b *builder) tunnel() (*cloudflare.ZeroTrustTunnelCloudflared, *cloudflare.
 	config, err := cloudflare.NewZeroTrustTunnelCloudflaredConfig(b.ctx, b.name+"-config", &cloudflare.ZeroTrustTunnelCloudflaredConfigArgs{
 		AccountId: b.accountID,
 		TunnelId:  b.tunnelID,
-		Config:    cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules())},
+		Config:    b.configArgs(),
 	}, b.child...)
 	if err != nil {
 		return nil, nil, err
 	}
 	b.comp.Children = append(b.comp.Children, secret, tun, config)
 	return tun, config, nil
+}
+
+// configArgs is the tunnel's configuration: the ingress rules and, with a private network, warp routing.
+func (b *builder) configArgs() cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs {
+	c := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules())}
+	if b.d.PrivateNetwork != nil {
+		c.WarpRouting = cloudflare.ZeroTrustTunnelCloudflaredConfigConfigWarpRoutingArgs{Enabled: pulumi.Bool(true)}
+	}
+	return c
 }
 
 // zoneID is the zone of the records: Args.ZoneID (checked once known when it is an output), or the
@@ -201,10 +216,13 @@ func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
 	c.VaultPath = pulumi.String(loc.Path).ToStringOutput()
 	c.VaultTokenKey = pulumi.String(loc.TokenKey).ToStringOutput()
 	c.VaultIDKey = pulumi.String(loc.IDKey).ToStringOutput()
+	if b.d.PrivateNetwork == nil {
+		c.VirtualNetworkIDs = pulumi.StringMap{}.ToStringMapOutput()
+	}
 	return b.ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames,
 		"token": c.Token, "vaultMount": c.VaultMount, "vaultPath": c.VaultPath,
-		"vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey,
+		"vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey, "virtualNetworkIds": c.VirtualNetworkIDs,
 	})
 }
 

@@ -68,6 +68,7 @@ func sink(ctx *pulumi.Context, c *tunnel.Tunnel) error {
 	return ctx.RegisterResource(tSink, "sink", pulumi.Map{
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames, "token": c.Token,
 		"vaultMount": c.VaultMount, "vaultPath": c.VaultPath, "vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey,
+		"virtualNetworkIds": c.VirtualNetworkIDs,
 	}, &s)
 }
 
@@ -560,13 +561,14 @@ func TestOptionsReachDescendants(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = tunnel.NewTunnel(ctx, "edge", baseArgs(), opts...)
+		_, err = tunnel.NewTunnel(ctx, "edge", privateArgs(), opts...)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != 6 {
-		t.Errorf("checked %d resources, want 6", n)
+	// secret, tunnel, config, 2 records, 2 virtual networks, 3 routes, Vault secret
+	if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != 11 {
+		t.Errorf("checked %d resources, want 11", n)
 	}
 }

@@ -28,6 +28,20 @@ func origin(o tunnel.OriginRequest) func(*tunnel.Args) {
 	return routes(tunnel.Route{Hostname: "app.example.com", Service: "https://web", Origin: &o})
 }
 
+func private(routes []tunnel.PrivateRoute, vnets ...tunnel.VirtualNetwork) func(*tunnel.Args) {
+	return func(a *tunnel.Args) {
+		a.PrivateNetwork = &tunnel.PrivateNetwork{Routes: routes, VirtualNetworks: vnets}
+	}
+}
+
+func cidrs(cs ...string) []tunnel.PrivateRoute {
+	out := make([]tunnel.PrivateRoute, len(cs))
+	for i, c := range cs {
+		out[i] = tunnel.PrivateRoute{CIDR: c}
+	}
+	return out
+}
+
 func TestBadInputs(t *testing.T) {
 	web := "http://web:80"
 	for _, tc := range []struct {
@@ -129,6 +143,27 @@ func TestBadInputs(t *testing.T) {
 		{"rotation with space", func(a *tunnel.Args) { a.Rotation = "r 2" }, "rotation", "r 2"},
 		{"rotation too long", func(a *tunnel.Args) { a.Rotation = strings.Repeat("r", 33) }, "rotation", strings.Repeat("r", 33)},
 		{"name with space", func(a *tunnel.Args) { a.Name = "my tunnel" }, "name", "my tunnel"},
+		{"private network without routes", private(nil), "privateNetwork.routes", nil},
+		{"private route not a CIDR", private(cidrs("10.0.0.0")), "privateNetwork.routes[0].cidr", "10.0.0.0"},
+		{"private route prefix too long", private(cidrs("10.0.0.0/33")), "privateNetwork.routes[0].cidr", "10.0.0.0/33"},
+		{"private route with host bits", private(cidrs("192.168.0.0/24", "10.1.2.3/16")), "privateNetwork.routes[1].cidr", "10.1.2.3/16"},
+		{"private route IPv6 upper case", private(cidrs("2001:DB8::/32")), "privateNetwork.routes[0].cidr", "2001:DB8::/32"},
+		{"private route IPv6 not shortest", private(cidrs("2001:db8:0:0::/64")), "privateNetwork.routes[0].cidr", "2001:db8:0:0::/64"},
+		{"private routes overlap", private(cidrs("10.0.0.0/8", "192.168.0.0/16", "10.1.0.0/16")), "privateNetwork.routes[2].cidr", "10.1.0.0/16"},
+		{"private route twice", private(cidrs("10.0.0.0/8", "10.0.0.0/8")), "privateNetwork.routes[1].cidr", "10.0.0.0/8"},
+		{"same range in two virtual networks", private([]tunnel.PrivateRoute{
+			{CIDR: "10.0.0.0/16", VirtualNetwork: "prod"}, {CIDR: "10.0.0.0/16", VirtualNetwork: "staging"},
+		}, tunnel.VirtualNetwork{Name: "prod"}, tunnel.VirtualNetwork{Name: "staging"}), "privateNetwork.routes[1].cidr", "10.0.0.0/16"},
+		{"private route comment too long", private([]tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", Comment: strings.Repeat("c", 101)}}),
+			"privateNetwork.routes[0].comment", strings.Repeat("c", 101)},
+		{"private route in an undeclared virtual network", private([]tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", VirtualNetwork: "prod"}}),
+			"privateNetwork.routes[0].virtualNetwork", "prod"},
+		{"virtual network name clash", private(cidrs("10.0.0.0/8"), tunnel.VirtualNetwork{Name: "prod"}, tunnel.VirtualNetwork{Name: "prod", Comment: "again"}),
+			"privateNetwork.virtualNetworks[1].name", "prod"},
+		{"virtual network name with space", private(cidrs("10.0.0.0/8"), tunnel.VirtualNetwork{Name: "my net"}),
+			"privateNetwork.virtualNetworks[0].name", "my net"},
+		{"virtual network without name", private(cidrs("10.0.0.0/8"), tunnel.VirtualNetwork{Comment: "x"}),
+			"privateNetwork.virtualNetworks[0].name", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := baseArgs()

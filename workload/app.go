@@ -31,6 +31,9 @@ type AppArgs struct {
 	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
 	// account; nil gives the defaults.
 	Pods *Pods `pulumi:"pods,optional"`
+	// Metrics publishes cloudflared's metrics from the app's pods: a Service, and a PodMonitor or
+	// ServiceMonitor and alert rules when asked. nil: none.
+	Metrics *Metrics `pulumi:"metrics,optional"`
 }
 
 // App is an app's Deployment with cloudflared as a sidecar. Its SelectorLabels are
@@ -67,7 +70,8 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 	p := &appPlan{plan: *newPlan(&es, planInput{
 		component: AppType, name: name, placeholder: "app", layout: network.LayoutSidecar,
 		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cloudflaredDefaults(a.Cloudflared), pods: a.Pods,
-		labels: map[string]string{},
+		metrics: a.Metrics,
+		labels:  map[string]string{},
 	})}
 	var spec corev1.PodSpecArgs
 	field := "" // where the app's containers are, for errors

@@ -1,7 +1,9 @@
 package workload
 
 import (
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
@@ -27,9 +29,12 @@ type ConnectorArgs struct {
 	Token TokenSource `pulumi:"token"`
 	// Cloudflared configures the container; nil gives the defaults.
 	Cloudflared *Cloudflared `pulumi:"cloudflared,optional"`
-	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
-	// account; nil gives the defaults.
+	// Pods shapes the Deployment: replicas or autoscaling, disruption budget, spread, metadata, placement,
+	// service account; nil gives the defaults.
 	Pods *Pods `pulumi:"pods,optional"`
+	// Metrics publishes cloudflared's metrics: a Service, and a PodMonitor or ServiceMonitor and alert
+	// rules when asked. nil: none.
+	Metrics *Metrics `pulumi:"metrics,optional"`
 }
 
 // Connector is cloudflared in its own Deployment. Its SelectorLabels are app.kubernetes.io/name
@@ -46,6 +51,14 @@ type Workload struct {
 	Deployment *appsv1.Deployment
 	// PodDisruptionBudget is the child "<name>-pdb" (nil below 2 replicas).
 	PodDisruptionBudget *policyv1.PodDisruptionBudget
+	// HorizontalPodAutoscaler is the child "<name>-hpa" (nil without Pods.Autoscaling).
+	HorizontalPodAutoscaler *autoscalingv2.HorizontalPodAutoscaler
+	// MetricsService is the child "<name>-metrics" (nil without Metrics).
+	MetricsService *corev1.Service
+	// Monitor is the child "<name>-podmonitor" or "<name>-servicemonitor" (nil without Metrics.Monitor).
+	Monitor *apiextensions.CustomResource
+	// AlertRules is the child "<name>-rules", a PrometheusRule (nil without Metrics.Alerts).
+	AlertRules *apiextensions.CustomResource
 	// ServiceAccount is the child "<name>-serviceaccount" (nil unless Pods.ServiceAccount.Create).
 	ServiceAccount *corev1.ServiceAccount
 	// SelectorLabels select the pods that run cloudflared (e.g. for a NetworkPolicy).
@@ -67,6 +80,7 @@ type plan struct {
 	selector  map[string]string
 	labels    map[string]string
 	policy    network.Pods
+	metrics   *Metrics // defaults applied; nil without
 }
 
 // Validate checks the arguments without Pulumi (the Kubernetes name defaults to the component name,
@@ -89,7 +103,7 @@ func (a *ConnectorArgs) plan(name string) (*plan, error) {
 	cf := cloudflaredDefaults(a.Cloudflared)
 	p := newPlan(&es, planInput{
 		component: ConnectorType, name: name, placeholder: "connector", app: "cloudflared", layout: network.LayoutOwnPod,
-		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cf, pods: a.Pods,
+		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cf, pods: a.Pods, metrics: a.Metrics,
 		labels: map[string]string{"app.kubernetes.io/component": "connector", "app.kubernetes.io/version": cf.version()},
 	})
 	return p, es.Err(ConnectorType)
@@ -106,6 +120,7 @@ type planInput struct {
 	token           TokenSource
 	cloudflared     Cloudflared // defaults applied
 	pods            *Pods
+	metrics         *Metrics
 	labels          map[string]string // descriptive labels besides the selector
 }
 
@@ -122,6 +137,9 @@ func newPlan(es *check.Errors, in planInput) *plan {
 	}
 	selector := map[string]string{"app.kubernetes.io/name": app, "app.kubernetes.io/instance": pods.Name}
 	pods.validate(es, selector, defaultName)
+	if a := pods.Autoscaling; a != nil {
+		a.validate(es, in.cloudflared, in.layout == network.LayoutOwnPod)
+	}
 	in.labels["app.kubernetes.io/part-of"] = PartOf
 	p := &plan{
 		pods:      pods,
@@ -136,6 +154,11 @@ func newPlan(es *check.Errors, in planInput) *plan {
 	}
 	if v := in.token.Vault; v != nil {
 		p.policy.Vault = v.Agent.client()
+	}
+	if in.metrics != nil {
+		m := in.metrics.withDefaults()
+		m.validate(es, selector)
+		p.metrics, p.policy.Scraped = &m, m.Monitor != ""
 	}
 	return p
 }
@@ -191,6 +214,14 @@ func (plan *plan) register(ctx *pulumi.Context, typ, name string, comp pulumi.Co
 		podAnnotations: plan.parts.PodAnnotations, podSpec: spec, strategy: rollingStrategy(),
 	}, w); err != nil {
 		return err
+	}
+	if plan.metrics != nil {
+		if err := publishMetrics(ctx, child, metricsInput{
+			name: name, namespace: plan.namespace, pods: plan.pods, selector: plan.selector, labels: plan.labels,
+			port: plan.parts.MetricsPort, metrics: *plan.metrics,
+		}, w); err != nil {
+			return err
+		}
 	}
 	w.SelectorLabels, w.MetricsPort, w.PolicyPods = plan.selector, plan.parts.MetricsPort, plan.policy
 	w.Namespace = component.ObjectNamespace[metav1.ObjectMeta](w.Deployment.Metadata)

@@ -293,20 +293,24 @@ func TestOptionsReachDescendants(t *testing.T) {
 	for _, tc := range []struct {
 		typ      string
 		register func(*pulumi.Context, []pulumi.ResourceOption) error
+		want     int
 	}{
 		{workload.ConnectorType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
+			pods := *sa
+			pods.Autoscaling = &workload.Autoscaling{}
 			_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
-				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: &pods,
+				Metrics: &workload.Metrics{Monitor: workload.PodMonitor, Alerts: true},
 			}, opts...)
 			return err
-		}},
+		}, 7}, // service account, deployment, pdb, hpa, metrics service, pod monitor, rules
 		{workload.AppType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
 			_, err := workload.NewApp(ctx, "edge", &workload.AppArgs{
 				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
 				Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("web"), Image: pulumi.String("web:1")}},
 			}, opts...)
 			return err
-		}},
+		}, 3}, // service account, deployment, pdb
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			res := run(t, func(ctx *pulumi.Context) error {
@@ -316,8 +320,8 @@ func TestOptionsReachDescendants(t *testing.T) {
 				}
 				return tc.register(ctx, opts)
 			})
-			if n := optcheck.Check(t, res, tc.typ, "edge"); n != 3 {
-				t.Errorf("checked %d resources, want 3 (service account, deployment, pdb)", n)
+			if n := optcheck.Check(t, res, tc.typ, "edge"); n != tc.want {
+				t.Errorf("checked %d resources, want %d", n, tc.want)
 			}
 		})
 	}

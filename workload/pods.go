@@ -2,6 +2,7 @@ package workload
 
 import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
@@ -36,8 +37,12 @@ type Pods struct {
 	// Name is the Kubernetes name of the Deployment and PodDisruptionBudget. Default: the component's name.
 	Name string `pulumi:"name,optional"`
 	// Replicas is the number of pods, 0 or more (0 scales the Deployment to zero). Default (nil)
-	// DefaultReplicas (2). A PodDisruptionBudget is created whenever Replicas >= 2.
+	// DefaultReplicas (2). A PodDisruptionBudget is created whenever Replicas >= 2. Not with Autoscaling,
+	// which owns the count.
 	Replicas *int `pulumi:"replicas,optional"`
+	// Autoscaling adds a HorizontalPodAutoscaler (own-pod connector only) and leaves the Deployment's
+	// replica count to it; the PodDisruptionBudget then applies to its minimum. nil: Replicas.
+	Autoscaling *Autoscaling `pulumi:"autoscaling,optional"`
 	// MaxUnavailable is the PodDisruptionBudget's maxUnavailable, 1 to Replicas-1 (only with 2 or more
 	// replicas). Default DefaultMaxUnavailable (1) unless MinAvailable is set.
 	MaxUnavailable *int `pulumi:"maxUnavailable,optional"`
@@ -103,11 +108,14 @@ func (p Pods) withDefaults(component string) Pods {
 	if p.Name == "" {
 		p.Name = component
 	}
-	if p.Replicas == nil {
+	if p.Autoscaling != nil {
+		a := p.Autoscaling.withDefaults()
+		p.Autoscaling = &a
+	} else if p.Replicas == nil {
 		n := DefaultReplicas
 		p.Replicas = &n
 	}
-	if p.MaxUnavailable == nil && p.MinAvailable == nil && *p.Replicas >= 2 {
+	if p.MaxUnavailable == nil && p.MinAvailable == nil && p.floor() >= 2 {
 		n := DefaultMaxUnavailable
 		p.MaxUnavailable = &n
 	}
@@ -115,6 +123,14 @@ func (p Pods) withDefaults(component string) Pods {
 		p.NodeSpread = DefaultNodeSpread
 	}
 	return p
+}
+
+// floor is the fewest pods the Deployment runs: Replicas, or the autoscaler's minimum.
+func (p Pods) floor() int {
+	if p.Autoscaling != nil {
+		return p.Autoscaling.MinReplicas
+	}
+	return *p.Replicas
 }
 
 // validate checks p (after defaults; errors under "pods."); selector are the labels users may not
@@ -127,8 +143,13 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 		}
 		es.Add(f+"name", p.Name, "%s", msg)
 	}
-	replicas := *p.Replicas
-	if replicas < 0 {
+	replicas, count := p.floor(), "replicas"
+	if p.Autoscaling != nil {
+		count = "autoscaling.minReplicas"
+		if p.Replicas != nil {
+			es.Add(f+"replicas", *p.Replicas, "set, but autoscaling owns the replica count: set autoscaling.minReplicas and maxReplicas instead")
+		}
+	} else if replicas < 0 {
 		es.Add(f+"replicas", replicas, "must be 0 or more")
 	}
 	budget := p.MaxUnavailable != nil || p.MinAvailable != nil
@@ -136,13 +157,13 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 	case p.MaxUnavailable != nil && p.MinAvailable != nil:
 		es.Add(f+"minAvailable", *p.MinAvailable, "set either maxUnavailable or minAvailable, not both")
 	case replicas < 2 && budget:
-		es.Add(f+"replicas", replicas, "no PodDisruptionBudget below 2 replicas (for one it could never allow an eviction, node drains would hang): use 2 or more replicas or leave maxUnavailable/minAvailable unset")
+		es.Add(f+count, replicas, "no PodDisruptionBudget below 2 replicas (for one it could never allow an eviction, node drains would hang): use 2 or more replicas or leave maxUnavailable/minAvailable unset")
 	case p.MaxUnavailable != nil && *p.MaxUnavailable < 1:
 		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be at least 1: a budget that never allows an eviction makes node drains hang")
 	case p.MaxUnavailable != nil && *p.MaxUnavailable >= replicas:
-		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be below replicas (%d): a drain could evict every connector at once", replicas)
+		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be below %s (%d): a drain could evict every connector at once", count, replicas)
 	case p.MinAvailable != nil && *p.MinAvailable >= replicas:
-		es.Add(f+"minAvailable", *p.MinAvailable, "must be below replicas (%d): a budget that never allows an eviction makes node drains hang", replicas)
+		es.Add(f+"minAvailable", *p.MinAvailable, "must be below %s (%d): a budget that never allows an eviction makes node drains hang", count, replicas)
 	case p.MinAvailable != nil && *p.MinAvailable < 1:
 		es.Add(f+"minAvailable", *p.MinAvailable, "must be at least 1: a drain could evict every connector at once")
 	}
@@ -296,23 +317,27 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 	if out.ServiceAccount != nil {
 		depOpts = append(depOpts, pulumi.DependsOn([]pulumi.Resource{out.ServiceAccount}))
 	}
+	spec := appsv1.DeploymentSpecArgs{
+		RevisionHistoryLimit: pulumi.Int(5),
+		Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
+		Strategy:             in.strategy,
+		Template: corev1.PodTemplateSpecArgs{
+			Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(in.labels), Annotations: in.podAnnotations},
+			Spec:     in.podSpec,
+		},
+	}
+	// With an autoscaler the count is its own: a Deployment that named one would reset it on every update.
+	if in.pods.Autoscaling == nil {
+		spec.Replicas = pulumi.Int(*in.pods.Replicas)
+	}
 	out.Deployment, err = appsv1.NewDeployment(ctx, in.name+"-deployment", &appsv1.DeploymentArgs{
 		Metadata: meta(in.pods.Name, in.pods.Annotations),
-		Spec: appsv1.DeploymentSpecArgs{
-			Replicas:             pulumi.Int(*in.pods.Replicas),
-			RevisionHistoryLimit: pulumi.Int(5),
-			Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
-			Strategy:             in.strategy,
-			Template: corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(in.labels), Annotations: in.podAnnotations},
-				Spec:     in.podSpec,
-			},
-		},
+		Spec:     spec,
 	}, depOpts...)
 	if err != nil {
 		return err
 	}
-	if *in.pods.Replicas >= 2 {
+	if in.pods.floor() >= 2 {
 		spec := policyv1.PodDisruptionBudgetSpecArgs{
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
 			// A crash-looping pod must not block node drains.
@@ -327,6 +352,15 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 			Metadata: meta(in.pods.Name, in.pods.Annotations),
 			Spec:     spec,
 		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
+	if a := in.pods.Autoscaling; a != nil {
+		out.HorizontalPodAutoscaler, err = autoscalingv2.NewHorizontalPodAutoscaler(ctx, in.name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
+			Metadata: meta(in.pods.Name, in.pods.Annotations),
+			Spec:     a.hpaSpec(in.pods.Name),
+		}, append(opts[:len(opts):len(opts)], pulumi.DependsOn([]pulumi.Resource{out.Deployment}))...)
 	}
 	return err
 }

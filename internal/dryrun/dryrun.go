@@ -9,6 +9,7 @@
 package dryrun
 
 import (
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -202,6 +203,15 @@ func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 		out["hostname"] = args.Inputs["name"]
 	case "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig":
 		id = plain(args.Inputs["tunnelId"])
+	case "cloudflare:index/zeroTrustTunnelVirtualNetwork:ZeroTrustTunnelVirtualNetwork":
+		id = uuidLike("vnet/" + plain(args.Inputs["accountId"]) + "/" + plain(args.Inputs["name"]))
+		out["isDefaultNetwork"] = resource.NewProperty(false) // the provider reads it back from the API
+	case "cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute":
+		// terraform-provider-cloudflare v4: the network, or the MD5 of "<network>/<virtual network id>".
+		id = plain(args.Inputs["network"])
+		if vnet := plain(args.Inputs["virtualNetworkId"]); vnet != "" {
+			id = fmt.Sprintf("%x", md5.Sum([]byte(id+"/"+vnet)))
+		}
 	}
 	if strings.HasPrefix(args.TypeToken, "kubernetes:") && args.Custom {
 		id = k8sID(args)

@@ -27,7 +27,7 @@
 // its environment; cf.Env() returns these three variables. Then assert on cf.Requests(), cf.Events(),
 // cf.Violations(), cf.Tunnels(), cf.Records(zoneID), ...
 //
-// Endpoint groups live in their own files (tunnels.go, dns.go, zones.go); a new group (Access applications,
+// Endpoint groups live in their own files (tunnels.go, dns.go, zones.go, vnets.go, routes.go); a new group (Access applications,
 // tunnel routes, virtual networks, ...) adds a file with a method returning its routes and one line in
 // Server.routes.
 package cfapi
@@ -105,6 +105,8 @@ type Server struct {
 	tunnels    []*tunnel
 	configs    map[string]*Configuration
 	records    []*Record // in creation order, all zones; deleted records are removed
+	vnets      []*VirtualNetwork
+	teamRoutes []*TunnelRoute
 	events     []Event
 	violations []string
 	requests   []Request
@@ -323,6 +325,8 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.zoneRoutes()...)
 	rs = append(rs, s.dnsRoutes()...)
 	rs = append(rs, s.tunnelRoutes()...)
+	rs = append(rs, s.vnetRoutes()...)
+	rs = append(rs, s.tunnelRouteRoutes()...)
 	return rs
 }
 

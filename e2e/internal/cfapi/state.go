@@ -110,6 +110,11 @@ const (
 	RecordCreated      EventKind = "record created"
 	RecordUpdated      EventKind = "record updated"
 	RecordDeleted      EventKind = "record deleted"
+	VnetCreated        EventKind = "virtual network created"
+	VnetDeleted        EventKind = "virtual network deleted"
+	RouteCreated       EventKind = "route created"
+	RouteUpdated       EventKind = "route updated"
+	RouteDeleted       EventKind = "route deleted"
 )
 
 // Event is one state change. Fields that do not apply to the kind are empty.
@@ -126,8 +131,11 @@ type Event struct {
 	// ZoneID, RecordID, Name, Type and Content describe the record of record events (for RecordDeleted its
 	// last content).
 	ZoneID, RecordID, Name, Type, Content string
-	// OldContent is a RecordUpdated's previous content.
+	// OldContent is a RecordUpdated's previous content, a RouteUpdated's previous tunnel id.
 	OldContent string
+	// VnetID is the virtual network of virtual network and route events (Name: a virtual network's name,
+	// Content: a route's network, TunnelID: its tunnel).
+	VnetID string
 }
 
 // String renders the event for logs.
@@ -148,6 +156,10 @@ func (e Event) String() string {
 		return fmt.Sprintf("%s %s: %s %s %s (%s)", at, e.Kind, e.Type, e.Name, e.Content, e.RecordID)
 	case RecordUpdated:
 		return fmt.Sprintf("%s %s: %s %s %s -> %s (%s)", at, e.Kind, e.Type, e.Name, e.OldContent, e.Content, e.RecordID)
+	case VnetCreated, VnetDeleted:
+		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.Name, e.VnetID)
+	case RouteCreated, RouteUpdated, RouteDeleted:
+		return fmt.Sprintf("%s %s: %s in %s -> tunnel %s", at, e.Kind, e.Content, e.VnetID, e.TunnelID)
 	default:
 		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.TunnelID, e.TunnelName)
 	}

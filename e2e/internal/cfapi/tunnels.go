@@ -184,6 +184,11 @@ func (s *Server) deleteTunnel(c *call) reply {
 			s.violate("tunnel %s (%s) deleted while DNS record %s (%s, zone %s) still points at it", t.ID, t.Name, rec.Name, rec.ID, rec.ZoneName)
 		}
 	}
+	for _, r := range s.teamRoutes {
+		if r.TunnelID == t.ID && !r.Deleted() {
+			s.violate("tunnel %s (%s) deleted while route %s (virtual network %s) still points at it", t.ID, t.Name, r.Network, r.VirtualNetworkID)
+		}
+	}
 	return ok(s.tunnelJSON(t))
 }
 
