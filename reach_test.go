@@ -110,6 +110,13 @@ var variants = map[string]variant{
 	"tunnel.Access.Required":                {value: true},
 	"tunnel.Access.TeamName":                {value: "other"},
 	"tunnel.Access.AudTags":                 {value: []string{"aud2"}},
+	"tunnel.AccessPolicy.TeamName":          {value: "other"},
+	"tunnel.AccessPolicy.Emails":            {value: []string{"bob@example.com"}},
+	"tunnel.AccessPolicy.EmailDomains":      {value: []string{"example.org"}},
+	"tunnel.AccessPolicy.Groups":            {value: []string{"6f1e7d1c-2b3a-4c5d-8e9f-0a1b2c3d4e5f"}},
+	"tunnel.AccessPolicy.ServiceTokens":     {value: []string{"ci"}},
+	"tunnel.AccessPolicy.IdentityProviders": {value: []string{"0a7c6b5d-4e3f-4a2b-9c1d-8e7f6a5b4c3d"}},
+	"tunnel.AccessPolicy.SessionDuration":   {value: "8h"},
 	// vaultkv
 	"vaultkv.Location.Mount":     {value: "kv"},
 	"vaultkv.Location.Path":      {value: "apps/web/other"},
@@ -201,8 +208,11 @@ var variants = map[string]variant{
 // zeros are the valid values a nil pointer or an empty slice of a struct type gets on the way to a
 // leaf (the zero value where it is valid).
 var zeros = map[reflect.Type]func() any{
-	reflect.TypeFor[tunnel.Route]():            func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
-	reflect.TypeFor[tunnel.Access]():           func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
+	reflect.TypeFor[tunnel.Route]():  func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
+	reflect.TypeFor[tunnel.Access](): func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
+	reflect.TypeFor[tunnel.AccessPolicy](): func() any {
+		return tunnel.AccessPolicy{TeamName: "acme", EmailDomains: []string{"example.com"}}
+	},
 	reflect.TypeFor[vaultkv.Location]():        func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
 	reflect.TypeFor[workload.Toleration]():     func() any { return workload.Toleration{Key: "k", Value: "v", Effect: "NoExecute"} },
 	reflect.TypeFor[workload.ServiceAccount](): func() any { return workload.ServiceAccount{Name: "sa"} },

@@ -39,6 +39,7 @@ func validate(d Args) error {
 	}
 	validateZone(&es, &d)
 	validateRoutes(&es, &d)
+	validateAccess(&es, &d)
 	if d.Vault != nil {
 		es.Merge("vault", d.Vault.Validate())
 	} else if d.KeepVaultVersions {
