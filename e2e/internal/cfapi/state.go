@@ -103,13 +103,22 @@ type EventKind string
 
 // The state changes the fake logs.
 const (
-	TunnelCreated      EventKind = "tunnel created"
-	TunnelDeleted      EventKind = "tunnel deleted"
-	ConnectionsCleaned EventKind = "tunnel connections cleaned"
-	ConfigPut          EventKind = "tunnel configuration put"
-	RecordCreated      EventKind = "record created"
-	RecordUpdated      EventKind = "record updated"
-	RecordDeleted      EventKind = "record deleted"
+	TunnelCreated       EventKind = "tunnel created"
+	TunnelDeleted       EventKind = "tunnel deleted"
+	ConnectionsCleaned  EventKind = "tunnel connections cleaned"
+	ConfigPut           EventKind = "tunnel configuration put"
+	RecordCreated       EventKind = "record created"
+	RecordUpdated       EventKind = "record updated"
+	RecordDeleted       EventKind = "record deleted"
+	AccessAppCreated    EventKind = "access application created"
+	AccessAppUpdated    EventKind = "access application updated"
+	AccessAppDeleted    EventKind = "access application deleted"
+	AccessPolicyCreated EventKind = "access policy created"
+	AccessPolicyUpdated EventKind = "access policy updated"
+	AccessPolicyDeleted EventKind = "access policy deleted"
+	ServiceTokenCreated EventKind = "service token created"
+	ServiceTokenUpdated EventKind = "service token updated"
+	ServiceTokenDeleted EventKind = "service token deleted"
 )
 
 // Event is one state change. Fields that do not apply to the kind are empty.
@@ -128,6 +137,9 @@ type Event struct {
 	ZoneID, RecordID, Name, Type, Content string
 	// OldContent is a RecordUpdated's previous content.
 	OldContent string
+	// AccessID and AccessName name the object of Access events: an application (its domain), a policy or a
+	// service token (their names).
+	AccessID, AccessName string
 }
 
 // String renders the event for logs.
@@ -148,6 +160,9 @@ func (e Event) String() string {
 		return fmt.Sprintf("%s %s: %s %s %s (%s)", at, e.Kind, e.Type, e.Name, e.Content, e.RecordID)
 	case RecordUpdated:
 		return fmt.Sprintf("%s %s: %s %s %s -> %s (%s)", at, e.Kind, e.Type, e.Name, e.OldContent, e.Content, e.RecordID)
+	case AccessAppCreated, AccessAppUpdated, AccessAppDeleted, AccessPolicyCreated, AccessPolicyUpdated,
+		AccessPolicyDeleted, ServiceTokenCreated, ServiceTokenUpdated, ServiceTokenDeleted:
+		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.AccessName, e.AccessID)
 	default:
 		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.TunnelID, e.TunnelName)
 	}
