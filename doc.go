@@ -1,8 +1,10 @@
 // Package tunnelgate puts Kubernetes apps on the internet through a Cloudflare Tunnel with one call:
 // NewIngress creates the tunnel secret, a remotely managed tunnel and its ingress rules, a proxied CNAME
-// per hostname, the token in Vault KV v2, cloudflared on Kubernetes (its own Deployment or a sidecar in
-// the app's pod) reading the token as a file from the Vault Agent Injector, and a least-privilege network
-// policy around it. Nothing listens for inbound traffic: cloudflared dials out to Cloudflare.
+// per hostname, optionally Cloudflare Access in front of routes (applications, policies, service tokens
+// and cloudflared's JWT check, from one field: tunnel.Route.Access), the token in Vault KV v2,
+// cloudflared on Kubernetes (its own Deployment or a sidecar in the app's pod) reading the token as a
+// file from the Vault Agent Injector, and a least-privilege network policy around it. Nothing listens
+// for inbound traffic: cloudflared dials out to Cloudflare.
 //
 // The parts are packages of their own, usable alone: tunnel (Cloudflare side and Vault secret),
 // workload (cloudflared on Kubernetes), network (the policy) and vaultkv (where the token lives in
@@ -26,7 +28,8 @@
 //
 //	tunnelgate:index:Ingress web
 //	  tunnelgate:tunnel:Tunnel web        (children: web-secret, web-tunnel, web-config, web-dns-<host>,
-//	                                       web-vnet-<name>, web-route-<cidr>, web-vault)
+//	                                       web-vnet-<name>, web-route-<cidr>, web-vault; with Access:
+//	                                       web-token-<client>, web-access-<domain>[-allow|-service])
 //	  tunnelgate:workload:Connector web   (own-pod layout; or tunnelgate:workload:App web, in-pod layout;
 //	                                       children web-deployment, web-pdb, web-hpa, web-metrics,
 //	                                       web-podmonitor or web-servicemonitor, web-rules: see workload)

@@ -105,6 +105,13 @@ type Ingress struct {
 	Hostnames pulumi.StringArrayOutput `pulumi:"hostnames"`
 	// Token is the connector token (secret).
 	Token pulumi.StringOutput `pulumi:"token"`
+	// AccessAudiences maps each Cloudflare Access application's domain to its audience tag (see
+	// tunnel.Tunnel.AccessAudiences).
+	AccessAudiences pulumi.StringMapOutput `pulumi:"accessAudiences"`
+	// ServiceTokenIDs and ServiceTokenSecrets map each Access machine client to its service token's
+	// client id and secret (secrets).
+	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds"`
+	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets"`
 }
 
 // plan is the validated input of every child.
@@ -255,7 +262,10 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 	}
 	comp.TunnelID, comp.CNAME, comp.Hostnames = tun.TunnelID, tun.CNAME, tun.Hostnames
 	comp.Token = tun.Token
+	comp.AccessAudiences, comp.ServiceTokenIDs, comp.ServiceTokenSecrets = tun.AccessAudiences, tun.ServiceTokenIDs, tun.ServiceTokenSecrets
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"tunnelId": comp.TunnelID, "cname": comp.CNAME, "hostnames": comp.Hostnames, "token": comp.Token,
+		"accessAudiences": comp.AccessAudiences, "serviceTokenIds": comp.ServiceTokenIDs,
+		"serviceTokenSecrets": comp.ServiceTokenSecrets,
 	})
 }

@@ -120,6 +120,13 @@ var variants = map[string]variant{
 	"tunnel.PrivateRoute.VirtualNetwork":    {value: "corp"},
 	"tunnel.VirtualNetwork.Name":            {value: "other"},
 	"tunnel.VirtualNetwork.Comment":         {value: "corporate"},
+	"tunnel.AccessPolicy.TeamName":          {value: "other"},
+	"tunnel.AccessPolicy.Emails":            {value: []string{"bob@example.com"}},
+	"tunnel.AccessPolicy.EmailDomains":      {value: []string{"example.org"}},
+	"tunnel.AccessPolicy.Groups":            {value: []string{"6f1e7d1c-2b3a-4c5d-8e9f-0a1b2c3d4e5f"}},
+	"tunnel.AccessPolicy.ServiceTokens":     {value: []string{"ci"}},
+	"tunnel.AccessPolicy.IdentityProviders": {value: []string{"0a7c6b5d-4e3f-4a2b-9c1d-8e7f6a5b4c3d"}},
+	"tunnel.AccessPolicy.SessionDuration":   {value: "8h"},
 	// vaultkv
 	"vaultkv.Location.Mount":     {value: "kv"},
 	"vaultkv.Location.Path":      {value: "apps/web/other"},
@@ -229,8 +236,11 @@ var zeros = map[reflect.Type]func() any{
 	reflect.TypeFor[tunnel.PrivateNetwork](): func() any {
 		return tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}}, VirtualNetworks: []tunnel.VirtualNetwork{{Name: "corp"}}}
 	},
-	reflect.TypeFor[tunnel.PrivateRoute]():     func() any { return tunnel.PrivateRoute{CIDR: "10.2.0.0/16"} },
-	reflect.TypeFor[tunnel.VirtualNetwork]():   func() any { return tunnel.VirtualNetwork{Name: "corp2"} },
+	reflect.TypeFor[tunnel.PrivateRoute]():   func() any { return tunnel.PrivateRoute{CIDR: "10.2.0.0/16"} },
+	reflect.TypeFor[tunnel.VirtualNetwork](): func() any { return tunnel.VirtualNetwork{Name: "corp2"} },
+	reflect.TypeFor[tunnel.AccessPolicy](): func() any {
+		return tunnel.AccessPolicy{TeamName: "acme", EmailDomains: []string{"example.com"}}
+	},
 	reflect.TypeFor[workload.Toleration]():     func() any { return workload.Toleration{Key: "k", Value: "v", Effect: "NoExecute"} },
 	reflect.TypeFor[workload.ServiceAccount](): func() any { return workload.ServiceAccount{Name: "sa"} },
 	reflect.TypeFor[workload.VaultAgent]():     func() any { return workload.VaultAgent{Role: "web"} },

@@ -16,7 +16,8 @@
 // workload's Vault source). The caller's DependsOn, RetainOnDelete, DeletedWith and custom timeouts reach
 // every child; providers and Protect reach them through the parent.
 //
-// The token is the only secret output (Tunnel.Token, wrapped with pulumi.ToSecret); the tunnel secret
+// The secret outputs are the token (Tunnel.Token) and the Access service tokens' client ids and secrets
+// (Tunnel.ServiceTokenIDs and ServiceTokenSecrets), each wrapped with pulumi.ToSecret; the tunnel secret
 // never leaves the component (the random bytes and the tunnel's secret input are secrets, and so is the
 // Vault data). The component registers its outputs with RegisterResourceOutputs.
 //
@@ -33,6 +34,17 @@
 //	N-vnet-<name>     cloudflare:index/zeroTrustTunnelVirtualNetwork:ZeroTrustTunnelVirtualNetwork  N (one per PrivateNetwork.VirtualNetworks)
 //	N-route-<cidr>    cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute                  N (one per PrivateNetwork.Routes)
 //	N-vault           vault:kv/secretV2:SecretV2 (only with Args.Vault)                           N
+//
+// With Cloudflare Access (Route.Access or Args.Access, see below), also:
+//
+//	name                       type token                                                               parent
+//	N-token-<client>           cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken  N  (one per distinct machine client)
+//	N-access-<domain>-allow    cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy              N  (when the policy names people)
+//	N-access-<domain>-service  cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy              N  (when it names machine clients)
+//	N-access-<domain>          cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication    N  (one per protected route)
+//
+// <domain> is what the application protects, "<hostname>" or "<hostname>/<path prefix>" (AccessDomain),
+// e.g. "edge-access-app.example.com/admin-allow"; see AccessName and ServiceTokenName.
 //
 // N-secret is the tunnel secret: 44 random letters and digits (keepers {"rotation": Args.Rotation}),
 // which is valid base64 for 33 bytes (Cloudflare requires at least 32) with about 262 bits of entropy.
@@ -84,6 +96,49 @@
 // use). A route's tunnel is updated in place: a rotation moves every route to the new tunnel once it is
 // configured, in the same update as the DNS records, and keeps the virtual networks.
 //
+// # Cloudflare Access
+//
+// One field puts Cloudflare Access in front of a route: Route.Access (an AccessPolicy), or Args.Access
+// for every route with a hostname that has none of its own. For each protected route the component
+// creates, all with the account id (account-level objects, so that policies are reusable ones):
+//
+//   - an Access application, type self_hosted, for the route's hostname and path (AccessDomain: a path
+//     must be an anchored literal prefix such as "^/admin/", which Access can express; any other regular
+//     expression is rejected, with the reason), named "<name> <domain>" in Cloudflare, with the policy's
+//     session duration (default "24h"), its identity providers (allowed_idps; none: every identity
+//     provider of the account) and the HttpOnly flag on Access's cookie;
+//   - its policies, reusable Access policies linked to the application in this order: "allow" with the
+//     emails, email domains and Access groups (people log in with an identity provider), then
+//     "non_identity" (Service Auth) with the service tokens; each with the application's session
+//     duration, sent explicitly (the provider would send "" and Cloudflare answer "24h", a difference on
+//     every refresh). A policy that names nobody is an error, never an open application;
+//   - one Access service token per distinct machine client name (AccessPolicy.ServiceTokens), shared by
+//     every route that names it, named "<name>-<client>" in Cloudflare; its client id and secret are
+//     secrets in the state and in the outputs (ServiceTokenIDs, ServiceTokenSecrets). Tokens last one
+//     year (Cloudflare's default); renew one by replacing its resource (pulumi up --replace <urn>), which
+//     issues a new id and secret;
+//   - the route's originRequest.access: required true, the team name and the application's audience
+//     tag (its aud output). cloudflared itself then rejects every request to the route that does not
+//     carry a valid Access token for that application, even one that reaches the tunnel another way. It
+//     fetches the team's keys from "<team>.cloudflareaccess.com" over HTTPS: Args.AccessTeams reports
+//     the team, and the network policy allows it.
+//
+// Order: the tokens come before the policies that name them, the policies before the application that
+// links them, the application before the tunnel's configuration that needs its audience tag, and the
+// configuration before the DNS records: a hostname is published only once Access protects it. Destroy
+// runs the other way: the records go, the configuration is reset, then the applications, their policies
+// and the tokens.
+//
+// What Access covers is never less than what the rule routes: "^/admin$" routes /admin only, while the
+// application covers /admin and everything below it. A wildcard hostname "*.example.com" covers one
+// level in Access; deeper names, which cloudflared routes to the rule too, carry no token for the
+// application and cloudflared rejects them. A route without Access under a protected hostname's path is
+// still behind that application at Cloudflare's edge. One account has one Zero Trust team: every policy
+// of a tunnel names the same team (a route's policy may leave TeamName empty to use Args.Access's).
+//
+// Changing a route's hostname or path makes a new application (a new name, so Pulumi creates it and
+// deletes the old one): its audience tag is new, and visitors log in again.
+//
 // # Rule order
 //
 // cloudflared evaluates the ingress rules first to last and takes the first match. The emitted order is
@@ -107,6 +162,14 @@
 //     the config) updates the DNS records (same names, new CNAME target) and the Vault secret (new token
 //     and id) in place,
 //  3. deletes the old config and, last, the old tunnel.
+//
+// Cloudflare Access takes no part in a rotation: its applications, policies and service tokens depend
+// on neither the tunnel nor Args.Rotation, so they stay as they are (same ids, same audience tags, no
+// update). The new tunnel's configuration requires the same audience tags as the old one's, so
+// connectors on either tunnel accept the same Access tokens, and visitors keep their Access sessions
+// (those belong to the application, not to the tunnel). Replacing an application instead would change
+// its audience tag under running connectors: the tokens visitors hold would no longer pass
+// cloudflared's check, and everyone would have to log in again.
 //
 // What running connectors see: connectors started with the old token stay connected to the OLD tunnel
 // while steps 1 and 2 run. Once step 2 points the DNS records at the new tunnel, requests reach the new

@@ -141,3 +141,61 @@ func ExampleArgs_PrivateCIDRs() {
 	//   cloudflare:index/zeroTrustTunnelVirtualNetwork:ZeroTrustTunnelVirtualNetwork edge-vnet-lab
 	//   random:index/randomPassword:RandomPassword edge-secret
 }
+
+// Cloudflare Access in front of one route, from one field: an Access application for admin.example.com,
+// an allow policy for people at example.com, a Service Auth policy and a service token for the "ci"
+// client, and cloudflared's JWT check on the route. The other route stays public.
+func ExampleNewTunnel_access() {
+	program := func(ctx *pulumi.Context) error {
+		edge, err := tunnel.NewTunnel(ctx, "edge", &tunnel.Args{
+			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+			Routes: []tunnel.Route{
+				{Hostname: "admin.example.com", Service: "http://admin.default.svc:80", Access: &tunnel.AccessPolicy{
+					TeamName: "acme", EmailDomains: []string{"example.com"}, ServiceTokens: []string{"ci"},
+				}},
+				{Hostname: "www.example.com", Service: "http://web.default.svc:80"},
+			},
+		})
+		if err != nil {
+			return err
+		}
+		ctx.Export("audiences", edge.AccessAudiences)
+		ctx.Export("ciSecret", edge.ServiceTokenSecrets) // a secret
+		return nil
+	}
+	res, err := dryrun.Run(program)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(res.Tree())
+	app := dryrun.Plain(res.Get("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", "edge-access-admin.example.com").Outputs)
+	config := dryrun.Plain(res.Get("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", "edge-config").Inputs)
+	for _, r := range config["config"].(map[string]any)["ingressRules"].([]any) {
+		rule := r.(map[string]any)
+		origin, _ := rule["originRequest"].(map[string]any)
+		access, _ := origin["access"].(map[string]any)
+		switch {
+		case access == nil:
+			fmt.Printf("%v: public\n", rule["service"])
+		default:
+			fmt.Printf("%v: required=%v team=%v aud is the application's: %v\n", rule["hostname"], access["required"],
+				access["teamName"], access["audTags"].([]any)[0] == app["aud"])
+		}
+	}
+	// Output:
+	// tunnelgate:tunnel:Tunnel edge
+	//   cloudflare:index/record:Record edge-dns-admin.example.com
+	//   cloudflare:index/record:Record edge-dns-www.example.com
+	//   cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication edge-access-admin.example.com
+	//   cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy edge-access-admin.example.com-allow
+	//   cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy edge-access-admin.example.com-service
+	//   cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken edge-token-ci
+	//   cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared edge-tunnel
+	//   cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
+	//   random:index/randomPassword:RandomPassword edge-secret
+	// admin.example.com: required=true team=acme aud is the application's: true
+	// http://web.default.svc:80: public
+	// http_status:404: public
+}

@@ -36,9 +36,19 @@ type Tunnel struct {
 	// VirtualNetworkIDs are the ids of the virtual networks created with the tunnel, by name (empty without
 	// Args.PrivateNetwork.VirtualNetworks): what a Cloudflare One device profile or another route names.
 	VirtualNetworkIDs pulumi.StringMapOutput `pulumi:"virtualNetworkIds"`
+	// AccessAudiences maps the domain of each Cloudflare Access application ("app.example.com",
+	// "app.example.com/admin", see AccessDomain) to its audience tag (AUD), which the route's JWT check
+	// in cloudflared requires; an origin that verifies the Cf-Access-Jwt-Assertion header itself needs
+	// it too. Empty without Access.
+	AccessAudiences pulumi.StringMapOutput `pulumi:"accessAudiences"`
+	// ServiceTokenIDs and ServiceTokenSecrets map each machine client of AccessPolicy.ServiceTokens to
+	// its Access service token's client id and client secret (the CF-Access-Client-Id and
+	// CF-Access-Client-Secret headers), both secrets.
+	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds"`
+	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets"`
 
-	// Children are the component's resources in registration order: secret, tunnel, config, records,
-	// Vault secret. Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
+	// Children are the component's resources in registration order: secret, tunnel, Access service
+	// tokens, policies and applications, config, records, Vault secret. Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
 	// workload whose pods read the token from Vault. (Depending on the component itself resolves to the
 	// children registered so far, which is racy while the component is being built.)
 	// Not a Pulumi output: it has no `pulumi` tag (a multi-language provider skips untagged fields).
@@ -104,6 +114,9 @@ type builder struct {
 	accountID pulumi.StringInput
 	tunnelID  pulumi.StringOutput
 	hostnames []string
+	// auds are the audience tags of the Access applications by domain; tokenIDs and tokenSecrets the
+	// service tokens' client ids and secrets by machine client.
+	auds, tokenIDs, tokenSecrets pulumi.StringMap
 }
 
 // tunnel registers the secret, the tunnel and its ingress configuration.
@@ -129,25 +142,114 @@ func (b *builder) tunnel() (*cloudflare.ZeroTrustTunnelCloudflared, *cloudflare.
 		return nil, nil, err
 	}
 	b.tunnelID = tun.ID().ToStringOutput()
+	b.comp.Children = append(b.comp.Children, secret, tun)
+	auds, err := b.access()
+	if err != nil {
+		return nil, nil, err
+	}
 	config, err := cloudflare.NewZeroTrustTunnelCloudflaredConfig(b.ctx, b.name+"-config", &cloudflare.ZeroTrustTunnelCloudflaredConfigArgs{
 		AccountId: b.accountID,
 		TunnelId:  b.tunnelID,
-		Config:    b.configArgs(),
+		Config:    b.configArgs(auds),
 	}, b.child...)
 	if err != nil {
 		return nil, nil, err
 	}
-	b.comp.Children = append(b.comp.Children, secret, tun, config)
+	b.comp.Children = append(b.comp.Children, config)
 	return tun, config, nil
 }
 
-// configArgs is the tunnel's configuration: the ingress rules and, with a private network, warp routing.
-func (b *builder) configArgs() cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs {
-	c := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules())}
+// configArgs is the tunnel's configuration: the ingress rules (with the Access applications' audience
+// tags, auds, by route index) and, with a private network, warp routing.
+func (b *builder) configArgs(auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs {
+	c := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules(), auds)}
 	if b.d.PrivateNetwork != nil {
 		c.WarpRouting = cloudflare.ZeroTrustTunnelCloudflaredConfigConfigWarpRoutingArgs{Enabled: pulumi.Bool(true)}
 	}
 	return c
+}
+
+// access registers the Cloudflare Access service tokens (one per machine client), and for every
+// protected route its policies and application, and returns the application's audience tag by route
+// index. Nothing here depends on the tunnel or on Args.Rotation: a rotation leaves every Access
+// resource as it is (an application's audience tag would change if it were replaced).
+func (b *builder) access() (map[int]pulumi.StringOutput, error) {
+	b.auds, b.tokenIDs, b.tokenSecrets = pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	apps := b.d.AccessApps()
+	if len(apps) == 0 {
+		return nil, nil
+	}
+	account := stringPtr(b.accountID)
+	tokens := map[string]pulumi.StringOutput{}
+	// The client id is a secret too (the provider marks only the client secret).
+	tokenOpts := append(b.child[:len(b.child):len(b.child)], pulumi.AdditionalSecretOutputs([]string{"clientId"}))
+	for _, client := range b.d.ServiceTokens() {
+		t, err := cloudflare.NewZeroTrustAccessServiceToken(b.ctx, ServiceTokenName(b.name, client), &cloudflare.ZeroTrustAccessServiceTokenArgs{
+			AccountId: account,
+			Name:      pulumi.String(b.d.Name + "-" + client),
+		}, tokenOpts...)
+		if err != nil {
+			return nil, err
+		}
+		tokens[client] = t.ID().ToStringOutput()
+		b.tokenIDs[client], b.tokenSecrets[client] = t.ClientId, t.ClientSecret
+		b.comp.Children = append(b.comp.Children, t)
+	}
+	auds := make(map[int]pulumi.StringOutput, len(apps))
+	for _, a := range apps {
+		p, name, label := a.Policy, AccessName(b.name, a.Domain), b.d.Name+" "+a.Domain
+		session := pulumi.String(p.SessionDuration)
+		var policies pulumi.StringArray
+		policy := func(suffix, decision string, include cloudflare.ZeroTrustAccessPolicyIncludeArgs) error {
+			pol, err := cloudflare.NewZeroTrustAccessPolicy(b.ctx, name+"-"+suffix, &cloudflare.ZeroTrustAccessPolicyArgs{
+				AccountId:       account,
+				Name:            pulumi.String(label + " " + suffix),
+				Decision:        pulumi.String(decision),
+				Includes:        cloudflare.ZeroTrustAccessPolicyIncludeArray{include},
+				SessionDuration: session,
+			}, b.child...)
+			if err == nil {
+				policies = append(policies, pol.ID().ToStringOutput())
+				b.comp.Children = append(b.comp.Children, pol)
+			}
+			return err
+		}
+		if len(p.Emails)+len(p.EmailDomains)+len(p.Groups) > 0 {
+			if err := policy("allow", AccessDecisionAllow, cloudflare.ZeroTrustAccessPolicyIncludeArgs{
+				Emails: optStrings(p.Emails), EmailDomains: optStrings(p.EmailDomains), Groups: optStrings(p.Groups),
+			}); err != nil {
+				return nil, err
+			}
+		}
+		if len(p.ServiceTokens) > 0 {
+			ids := make(pulumi.StringArray, len(p.ServiceTokens))
+			for i, c := range p.ServiceTokens {
+				ids[i] = tokens[c]
+			}
+			if err := policy("service", AccessDecisionServiceAuth, cloudflare.ZeroTrustAccessPolicyIncludeArgs{ServiceTokens: ids}); err != nil {
+				return nil, err
+			}
+		}
+		app, err := cloudflare.NewZeroTrustAccessApplication(b.ctx, name, &cloudflare.ZeroTrustAccessApplicationArgs{
+			AccountId:       account,
+			Name:            pulumi.String(label),
+			Domain:          pulumi.String(a.Domain),
+			Type:            pulumi.String(AccessAppType),
+			SessionDuration: session,
+			// The provider sends false unless set (observed), while Access's own default is true: keep
+			// the login cookie out of the page's scripts.
+			HttpOnlyCookieAttribute: pulumi.Bool(true),
+			AllowedIdps:             optStrings(p.IdentityProviders),
+			Policies:                policies,
+		}, b.child...)
+		if err != nil {
+			return nil, err
+		}
+		auds[a.Route] = app.Aud
+		b.auds[a.Domain] = app.Aud
+		b.comp.Children = append(b.comp.Children, app)
+	}
+	return auds, nil
 }
 
 // zoneID is the zone of the records: Args.ZoneID (checked once known when it is an output), or the
@@ -219,10 +321,22 @@ func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
 	if b.d.PrivateNetwork == nil {
 		c.VirtualNetworkIDs = pulumi.StringMap{}.ToStringMapOutput()
 	}
+	if len(b.auds) == 0 {
+		// No Access: one empty map for the three outputs (a component's outputs cost allocations per run).
+		empty := pulumi.StringMap{}.ToStringMapOutput()
+		c.AccessAudiences = empty
+		c.ServiceTokenIDs = pulumi.ToSecret(empty).(pulumi.StringMapOutput)
+		c.ServiceTokenSecrets = c.ServiceTokenIDs
+	} else {
+		c.AccessAudiences = b.auds.ToStringMapOutput()
+		c.ServiceTokenIDs = pulumi.ToSecret(b.tokenIDs.ToStringMapOutput()).(pulumi.StringMapOutput)
+		c.ServiceTokenSecrets = pulumi.ToSecret(b.tokenSecrets.ToStringMapOutput()).(pulumi.StringMapOutput)
+	}
 	return b.ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames,
 		"token": c.Token, "vaultMount": c.VaultMount, "vaultPath": c.VaultPath,
 		"vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey, "virtualNetworkIds": c.VirtualNetworkIDs,
+		"accessAudiences": c.AccessAudiences, "serviceTokenIds": c.ServiceTokenIDs, "serviceTokenSecrets": c.ServiceTokenSecrets,
 	})
 }
 
@@ -234,8 +348,9 @@ func checked(in pulumi.StringInput, field string) pulumi.StringInput {
 	return check.StringInput(&validated, field, in, Type, checkHex32)
 }
 
-// ingressRules converts the emitted rules to the provider's input types.
-func ingressRules(rules []Route) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray {
+// ingressRules converts the emitted rules to the provider's input types; auds are the audience tags of
+// the routes behind an Access application, by index.
+func ingressRules(rules []Route, auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray {
 	out := make(cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray, len(rules))
 	for i, r := range rules {
 		rule := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArgs{Service: pulumi.String(r.Service)}
@@ -246,14 +361,16 @@ func ingressRules(rules []Route) cloudflare.ZeroTrustTunnelCloudflaredConfigConf
 			rule.Path = pulumi.String(r.Path)
 		}
 		if o := r.Origin; o != nil {
-			rule.OriginRequest = originRequest(o)
+			rule.OriginRequest = originRequest(o, auds[i], r.Access != nil)
 		}
 		out[i] = rule
 	}
 	return out
 }
 
-func originRequest(o *OriginRequest) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestArgs {
+// originRequest converts a rule's origin options; a rule behind a tunnelgate Access application
+// (derived) requires the application's audience tag aud.
+func originRequest(o *OriginRequest, aud pulumi.StringOutput, derived bool) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestArgs {
 	or := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestArgs{
 		NoTlsVerify:      pulumi.BoolPtrFromPtr(o.NoTLSVerify),
 		Http2Origin:      pulumi.BoolPtrFromPtr(o.HTTP2Origin),
@@ -263,13 +380,34 @@ func originRequest(o *OriginRequest) cloudflare.ZeroTrustTunnelCloudflaredConfig
 		ConnectTimeout:   optString(o.ConnectTimeout),
 	}
 	if a := o.Access; a != nil {
-		or.Access = cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestAccessArgs{
+		access := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestAccessArgs{
 			Required: pulumi.Bool(a.Required),
 			TeamName: pulumi.String(a.TeamName),
 			AudTags:  pulumi.ToStringArray(a.AudTags),
 		}
+		if derived {
+			access.AudTags = pulumi.StringArray{aud}
+		}
+		or.Access = access
 	}
 	return or
+}
+
+// optStrings is nil for an empty list, so that unset lists stay unset in the provider's inputs.
+func optStrings(ss []string) pulumi.StringArrayInput {
+	if len(ss) == 0 {
+		return nil
+	}
+	return pulumi.ToStringArray(ss)
+}
+
+// stringPtr is in as the optional string a provider argument takes (the account id of the Access
+// resources, which can be given to a zone instead).
+func stringPtr(in pulumi.StringInput) pulumi.StringPtrInput {
+	if p, ok := in.(pulumi.StringPtrInput); ok {
+		return p
+	}
+	return in.ToStringOutput().ToStringPtrOutput()
 }
 
 // optString is nil for "", so that unset options stay unset in the provider's inputs.

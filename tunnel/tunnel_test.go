@@ -69,6 +69,7 @@ func sink(ctx *pulumi.Context, c *tunnel.Tunnel) error {
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames, "token": c.Token,
 		"vaultMount": c.VaultMount, "vaultPath": c.VaultPath, "vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey,
 		"virtualNetworkIds": c.VirtualNetworkIDs,
+		"accessAudiences":   c.AccessAudiences, "serviceTokenIds": c.ServiceTokenIDs, "serviceTokenSecrets": c.ServiceTokenSecrets,
 	}, &s)
 }
 
@@ -394,7 +395,7 @@ func TestSecrets(t *testing.T) {
 	}
 	out := res.Must(t, tSink, "sink")
 	for k, v := range out.Inputs {
-		if secret := v.ContainsSecrets(); secret != (k == "token") {
+		if secret := v.ContainsSecrets(); secret != (k == "token" || k == "serviceTokenIds" || k == "serviceTokenSecrets") {
 			t.Errorf("component output %s: secret=%v", k, secret)
 		}
 	}
@@ -554,21 +555,28 @@ func TestUnknownAtPreview(t *testing.T) {
 }
 
 // TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
-// explicit providers given to the component reach every resource it registers.
+// explicit providers given to the component reach every resource it registers, Access ones included.
 func TestOptionsReachDescendants(t *testing.T) {
-	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
-		opts, err := optcheck.Options(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = tunnel.NewTunnel(ctx, "edge", privateArgs(), opts...)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// secret, tunnel, config, 2 records, 2 virtual networks, 3 routes, Vault secret
-	if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != 11 {
-		t.Errorf("checked %d resources, want 11", n)
+	for _, tc := range []struct {
+		name string
+		args *tunnel.Args
+		want int
+	}{{"base", baseArgs(), 6}, {"access", accessArgs(), 17}, {"private network", privateArgs(), 11}} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				opts, err := optcheck.Options(ctx)
+				if err != nil {
+					return err
+				}
+				_, err = tunnel.NewTunnel(ctx, "edge", tc.args, opts...)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != tc.want {
+				t.Errorf("checked %d resources, want %d", n, tc.want)
+			}
+		})
 	}
 }

@@ -40,6 +40,7 @@ func validate(d Args) error {
 	validateZone(&es, &d)
 	validateRoutes(&es, &d)
 	validatePrivate(&es, d.PrivateNetwork)
+	validateAccess(&es, &d)
 	if d.Vault != nil {
 		es.Merge("vault", d.Vault.Validate())
 	} else if d.KeepVaultVersions {

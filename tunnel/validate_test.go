@@ -168,16 +168,23 @@ func TestBadInputs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := baseArgs()
 			tc.mut(a)
-			assertField(t, a.Validate(), tc.field, tc.value)
-			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
-				_, err := tunnel.NewTunnel(ctx, "edge", a)
-				return err
-			}, dryrun.Preview())
-			assertField(t, err, tc.field, tc.value)
-			if len(res.Resources) != 0 || len(res.Calls) != 0 {
-				t.Errorf("registered %d resources and %d invokes with invalid args:\n%s", len(res.Resources), len(res.Calls), res.Tree())
-			}
+			assertRejected(t, a, tc.field, tc.value)
 		})
+	}
+}
+
+// assertRejected checks that Validate and NewTunnel (in a preview) report field with value, and that
+// NewTunnel registered nothing and made no invoke.
+func assertRejected(t *testing.T, a *tunnel.Args, field string, value any) {
+	t.Helper()
+	assertField(t, a.Validate(), field, value)
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		_, err := tunnel.NewTunnel(ctx, "edge", a)
+		return err
+	}, dryrun.Preview())
+	assertField(t, err, field, value)
+	if len(res.Resources) != 0 || len(res.Calls) != 0 {
+		t.Errorf("registered %d resources and %d invokes with invalid args:\n%s", len(res.Resources), len(res.Calls), res.Tree())
 	}
 }
 

@@ -21,6 +21,9 @@
 //	frontend        OwnPod         see below                {"service": URL, "labels": {...}, "port": N}
 //	backend         OwnPod         see below                the same for the backend ("/api/v0/")
 //	networkPolicy   both           cilium                   cilium, kubernetes or none
+//	access          both           none                     Cloudflare Access in front of the hostname, a
+//	                                                        tunnel.AccessPolicy as JSON, e.g. {"teamName":
+//	                                                        "acme", "emailDomains": ["example.com"]}
 //
 // The programs create the namespace (a Namespace resource named "namespace"), so that a first `pulumi up`
 // works on a fresh cluster; `pulumi destroy` then deletes it with everything in it. Set createNamespace to
@@ -96,6 +99,7 @@ type settings struct {
 	appImage, policyKind                      string
 	appPort                                   int
 	createNamespace                           bool
+	access                                    *tunnel.AccessPolicy
 }
 
 func load(ctx *pulumi.Context, app string) settings {
@@ -110,6 +114,10 @@ func load(ctx *pulumi.Context, app string) settings {
 		s.createNamespace = v
 	}
 	s.vaultPath = or(cfg.Get("vaultPath"), s.namespace+"/"+app+"/cloudflared")
+	var access tunnel.AccessPolicy
+	if err := cfg.TryObject("access", &access); err == nil {
+		s.access = &access
+	}
 	if s.appPort == 0 {
 		s.appPort = 4000
 	}
@@ -140,7 +148,7 @@ func (s settings) deploy(ctx *pulumi.Context, name string, args *tunnelgate.Ingr
 func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {
 	a := tunnel.Args{
 		AccountID: pulumi.String(s.accountID), ZoneName: s.zoneName, Routes: routes, Rotation: s.rotation,
-		Vault: &vaultkv.Location{Path: s.vaultPath},
+		Vault: &vaultkv.Location{Path: s.vaultPath}, Access: s.access,
 	}
 	if s.zoneID != "" {
 		a.ZoneID = pulumi.String(s.zoneID)

@@ -1,6 +1,7 @@
 package quickstart_test
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -39,6 +40,24 @@ func TestConfigKeys(t *testing.T) {
 		{"kubernetes policy", quickstart.OwnPod, map[string]string{"tunnelgate:networkPolicy": "kubernetes"}, func(t *testing.T, res *dryrun.Result) {
 			if n := len(res.OfType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 1 {
 				t.Errorf("%d NetworkPolicies, want 1:\n%s", n, res.Tree())
+			}
+		}},
+		{"access", quickstart.OwnPod, map[string]string{"tunnelgate:access": `{"teamName": "acme", "emailDomains": ["example.com"], "serviceTokens": ["ci"]}`}, func(t *testing.T, res *dryrun.Result) {
+			// Both routes of the hostname: "/api/v0/" and the rest, each its own application.
+			var apps []string
+			for _, r := range res.OfType("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication") {
+				apps = append(apps, dryrun.Plain(r.Inputs)["domain"].(string))
+			}
+			slices.Sort(apps)
+			if !slices.Equal(apps, []string{"app.example.com", "app.example.com/api/v0"}) {
+				t.Errorf("Access applications for %v", apps)
+			}
+			if n := len(res.OfType("cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken")); n != 1 {
+				t.Errorf("%d service tokens, want one shared by both routes", n)
+			}
+			cnp := dryrun.Plain(res.Get("kubernetes:cilium.io/v2:CiliumNetworkPolicy", "site-cnp").Inputs)
+			if !strings.Contains(fmtJSON(cnp), "acme.cloudflareaccess.com") {
+				t.Errorf("the policy does not reach the team's domain: %v", cnp)
 			}
 		}},
 		{"zone by name", quickstart.InPod, map[string]string{"tunnelgate:zoneId": "", "tunnelgate:zoneName": "example.com"}, func(t *testing.T, res *dryrun.Result) {
@@ -104,4 +123,9 @@ func TestMissingConfigIsAFieldError(t *testing.T) {
 	if want := "tunnel.accountId"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name %s", err, want)
 	}
+}
+
+func fmtJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

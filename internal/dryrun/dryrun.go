@@ -212,6 +212,23 @@ func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 		if vnet := plain(args.Inputs["virtualNetworkId"]); vnet != "" {
 			id = fmt.Sprintf("%x", md5.Sum([]byte(id+"/"+vnet)))
 		}
+	case "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication":
+		// A UUID id and a 64-hex audience tag, fixed for the application's life: derived from its
+		// address and account, not from the inputs an update changes in place.
+		seed := "access-app/" + args.RegisterRPC.GetParent() + "/" + args.Name + "/" + plain(args.Inputs["accountId"])
+		id = uuidLike(seed)
+		out["aud"] = resource.NewProperty(fakeHex("aud/"+seed, 64))
+	case "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy":
+		id = uuidLike("access-policy/" + args.RegisterRPC.GetParent() + "/" + args.Name)
+	case "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken":
+		// The API's forms: a UUID id, "<32 hex>.access" client id, a 64-hex client secret (which the
+		// provider marks secret), one year's duration.
+		seed := "service-token/" + args.RegisterRPC.GetParent() + "/" + args.Name
+		id = uuidLike(seed)
+		out["clientId"] = resource.NewProperty(fakeHex("client-id/"+seed, 32) + ".access")
+		out["clientSecret"] = resource.NewProperty(fakeHex("client-secret/"+seed, 64))
+		out["duration"] = resource.NewProperty("8760h")
+		out["expiresAt"] = resource.NewProperty("2027-12-01T00:00:00Z")
 	}
 	if strings.HasPrefix(args.TypeToken, "kubernetes:") && args.Custom {
 		id = k8sID(args)

@@ -73,4 +73,12 @@ const (
 	CodeVnetNotFound = 1064
 	// CodeVnetInUse (HTTP 400): deleting the default virtual network or one that live routes use. Chosen.
 	CodeVnetInUse = 1065
+	// CodeAccessBadRequest (HTTP 400): an Access application, policy or service token the API refuses (unknown
+	// type or decision, missing domain or name, a domain outside the account's zones, a link to a policy that
+	// does not exist, a policy without include rules, an unknown service token duration). Chosen, and so are
+	// the messages ("access.api.error.invalid_request: ...").
+	CodeAccessBadRequest = 12130
+	// CodeAccessNotFound (HTTP 404): unknown or deleted Access application, policy or service token; the
+	// provider drops the resource from its state on a 404. Chosen ("access.api.error.not_found: ...").
+	CodeAccessNotFound = 12131
 )

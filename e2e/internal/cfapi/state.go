@@ -103,18 +103,27 @@ type EventKind string
 
 // The state changes the fake logs.
 const (
-	TunnelCreated      EventKind = "tunnel created"
-	TunnelDeleted      EventKind = "tunnel deleted"
-	ConnectionsCleaned EventKind = "tunnel connections cleaned"
-	ConfigPut          EventKind = "tunnel configuration put"
-	RecordCreated      EventKind = "record created"
-	RecordUpdated      EventKind = "record updated"
-	RecordDeleted      EventKind = "record deleted"
-	VnetCreated        EventKind = "virtual network created"
-	VnetDeleted        EventKind = "virtual network deleted"
-	RouteCreated       EventKind = "route created"
-	RouteUpdated       EventKind = "route updated"
-	RouteDeleted       EventKind = "route deleted"
+	TunnelCreated       EventKind = "tunnel created"
+	TunnelDeleted       EventKind = "tunnel deleted"
+	ConnectionsCleaned  EventKind = "tunnel connections cleaned"
+	ConfigPut           EventKind = "tunnel configuration put"
+	RecordCreated       EventKind = "record created"
+	RecordUpdated       EventKind = "record updated"
+	RecordDeleted       EventKind = "record deleted"
+	VnetCreated         EventKind = "virtual network created"
+	VnetDeleted         EventKind = "virtual network deleted"
+	RouteCreated        EventKind = "route created"
+	RouteUpdated        EventKind = "route updated"
+	RouteDeleted        EventKind = "route deleted"
+	AccessAppCreated    EventKind = "access application created"
+	AccessAppUpdated    EventKind = "access application updated"
+	AccessAppDeleted    EventKind = "access application deleted"
+	AccessPolicyCreated EventKind = "access policy created"
+	AccessPolicyUpdated EventKind = "access policy updated"
+	AccessPolicyDeleted EventKind = "access policy deleted"
+	ServiceTokenCreated EventKind = "service token created"
+	ServiceTokenUpdated EventKind = "service token updated"
+	ServiceTokenDeleted EventKind = "service token deleted"
 )
 
 // Event is one state change. Fields that do not apply to the kind are empty.
@@ -136,6 +145,9 @@ type Event struct {
 	// VnetID is the virtual network of virtual network and route events (Name: a virtual network's name,
 	// Content: a route's network, TunnelID: its tunnel).
 	VnetID string
+	// AccessID and AccessName name the object of Access events: an application (its domain), a policy or a
+	// service token (their names).
+	AccessID, AccessName string
 }
 
 // String renders the event for logs.
@@ -160,6 +172,9 @@ func (e Event) String() string {
 		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.Name, e.VnetID)
 	case RouteCreated, RouteUpdated, RouteDeleted:
 		return fmt.Sprintf("%s %s: %s in %s -> tunnel %s", at, e.Kind, e.Content, e.VnetID, e.TunnelID)
+	case AccessAppCreated, AccessAppUpdated, AccessAppDeleted, AccessPolicyCreated, AccessPolicyUpdated,
+		AccessPolicyDeleted, ServiceTokenCreated, ServiceTokenUpdated, ServiceTokenDeleted:
+		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.AccessName, e.AccessID)
 	default:
 		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.TunnelID, e.TunnelName)
 	}
