@@ -280,14 +280,14 @@ func TestAuthorization(t *testing.T) {
 
 func TestUnknownEndpoints(t *testing.T) {
 	f := start(t)
-	f.failed(f.call("GET", "/accounts/"+acct+"/teamnet/virtual_networks", ""), http.StatusNotFound, APIError{Code: CodeNoRoute,
-		Message: "No route for that URI: GET /accounts/" + acct + "/teamnet/virtual_networks (the cfapi fake does not implement this endpoint)"})
+	f.failed(f.call("GET", "/accounts/"+acct+"/gateway/rules", ""), http.StatusNotFound, APIError{Code: CodeNoRoute,
+		Message: "No route for that URI: GET /accounts/" + acct + "/gateway/rules (the cfapi fake does not implement this endpoint)"})
 	// A known path with a method the fake does not serve.
 	f.failed(f.call("PATCH", "/accounts/"+acct+"/cfd_tunnel/"+noUUID, `{"name":"x"}`), http.StatusNotFound, APIError{Code: CodeNoRoute,
 		Message: "No route for that URI: PATCH /accounts/" + acct + "/cfd_tunnel/" + noUUID + " (the cfapi fake does not implement this endpoint)"})
 	f.call("GET", "/zones", "")
 	u := f.s.Unhandled()
-	if len(u) != 2 || u[0].Path != "/accounts/"+acct+"/teamnet/virtual_networks" || u[1].Method != "PATCH" || u[1].Handled || u[1].Status != 404 {
+	if len(u) != 2 || u[0].Path != "/accounts/"+acct+"/gateway/rules" || u[1].Method != "PATCH" || u[1].Handled || u[1].Status != 404 {
 		t.Errorf("Unhandled() = %+v", u)
 	}
 	if !reflect.DeepEqual(u[1].Body, map[string]any{"name": "x"}) {
