@@ -1,6 +1,8 @@
 package tunnelgate_test
 
 import (
+	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,6 +31,7 @@ const (
 	tVault      = "vault:kv/secretV2:SecretV2"
 	tRandom     = "random:index/randomPassword:RandomPassword"
 	tDeployment = "kubernetes:apps/v1:Deployment"
+	tPDB        = "kubernetes:policy/v1:PodDisruptionBudget"
 	tCNP        = "kubernetes:cilium.io/v2:CiliumNetworkPolicy"
 )
 
@@ -195,18 +198,78 @@ func TestOrdering(t *testing.T) {
 			res := runSeed(t, tc.program)
 			tun := res.Must(t, tTunnel, tc.app+"-tunnel")
 			vault := res.Must(t, tVault, tc.app+"-vault")
-			for _, rec := range res.OfType(tRecord) {
-				if !contains(rec.Dependencies, tun.URN) {
-					t.Errorf("record %s does not wait for the tunnel", rec.Name)
+			dep := res.Must(t, tDeployment, tc.app+"-deployment")
+			// The connectors start once the tunnel is complete and its token is in Vault ...
+			for _, r := range []*dryrun.Resource{res.Must(t, tRandom, tc.app+"-secret"), tun, res.Must(t, tConfig, tc.app+"-config"), vault} {
+				if !contains(dep.Dependencies, r.URN) {
+					t.Errorf("the deployment does not wait for %s: %v", r.Name, dep.Dependencies)
 				}
 			}
-			dep := res.Must(t, tDeployment, tc.app+"-deployment")
-			if !contains(dep.Dependencies, vault.URN) {
-				t.Errorf("the deployment does not wait for the Vault secret: %v", dep.Dependencies)
+			// ... and every record waits for them (the provider awaits the Deployment's Ready pods): no
+			// hostname ever points at a tunnel without connectors, neither at creation nor in a rotation.
+			recs := res.OfType(tRecord)
+			if len(recs) == 0 {
+				t.Fatal("no records")
+			}
+			for _, rec := range recs {
+				if !contains(rec.Dependencies, tun.URN) || !contains(rec.Dependencies, dep.URN) {
+					t.Errorf("record %s does not wait for the tunnel and the Deployment: %v", rec.Name, rec.Dependencies)
+				}
+				if contains(dep.Dependencies, rec.URN) {
+					t.Errorf("the deployment waits for record %s", rec.Name)
+				}
 			}
 			ann := path(dryrun.Plain(dep.Inputs), "spec", "template", "metadata", "annotations", workload.TunnelIDAnnotation)
 			if ann != tun.ID {
 				t.Errorf("pod template annotation %s = %v, want the tunnel id %s", workload.TunnelIDAnnotation, ann, tun.ID)
+			}
+		})
+	}
+}
+
+// TestRotationDeployments: a rotation names the Deployment after the new generation (Pulumi replaces it,
+// creating the new one next to the old), at the same state address; the PodDisruptionBudget, the selector
+// and the policy keep covering the pods of both generations. With InPlaceRotation the name stays.
+func TestRotationDeployments(t *testing.T) {
+	for _, tc := range []struct {
+		name, app string
+		program   pulumi.RunFunc
+	}{{"inpod", "web", quickstart.InPod}, {"ownpod", "site", quickstart.OwnPod}} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(cfg map[string]string) (dep, pdb map[string]any, urns map[string]string) {
+				t.Helper()
+				c := maps.Clone(quickstart.DemoConfig)
+				maps.Copy(c, cfg)
+				res, err := dryrun.Run(tc.program, dryrun.Config(c))
+				if err != nil {
+					t.Fatal(err)
+				}
+				urns = map[string]string{}
+				for _, r := range res.Resources {
+					urns[r.Type+" "+r.Name] = r.URN
+				}
+				return dryrun.Plain(res.Must(t, tDeployment, tc.app+"-deployment").Inputs),
+					dryrun.Plain(res.Must(t, tPDB, tc.app+"-pdb").Inputs), urns
+			}
+			dep0, pdb0, urns0 := run(nil)
+			dep2, pdb2, urns2 := run(map[string]string{"tunnelgate:rotation": "r2"})
+			depIn, _, _ := run(map[string]string{"tunnelgate:rotation": "r2", "tunnelgate:inPlaceRotation": "true"})
+			for name, want := range map[string]any{"": tc.app, "r2": tc.app + "-r2", "r2 in place": tc.app} {
+				got := map[string]map[string]any{"": dep0, "r2": dep2, "r2 in place": depIn}[name]
+				if n := path(got, "metadata", "name"); n != want {
+					t.Errorf("rotation %q: Deployment %v, want %s", name, n, want)
+				}
+			}
+			if !reflect.DeepEqual(urns0, urns2) {
+				t.Errorf("a rotation changed state addresses:\n%v\n%v", urns0, urns2)
+			}
+			for _, k := range [][]any{{"spec", "selector"}, {"spec", "template", "metadata", "labels"}} {
+				if a, b := path(dep0, k...), path(dep2, k...); !reflect.DeepEqual(a, b) {
+					t.Errorf("%v changed in a rotation: %v -> %v", k, a, b)
+				}
+			}
+			if !reflect.DeepEqual(pdb0, pdb2) {
+				t.Errorf("the PodDisruptionBudget changed in a rotation: %v -> %v", pdb0, pdb2)
 			}
 		})
 	}
@@ -397,6 +460,14 @@ func TestBadInputAnywhere(t *testing.T) {
 			}
 			return a
 		}, "app.pods.nodeSelector", nil},
+		{"createSecret without a secret", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token.CreateSecret = true
+			return a
+		}, "token.createSecret", true},
+		{"secret value given to the Ingress", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok"), Value: pulumi.String("t")}, CreateSecret: true}
+			return a
+		}, "token.secret.value", nil},
 		{"app replicas below zero", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.App.Pods = &workload.Pods{Replicas: pulumi.IntRef(-1)}
 			return a
@@ -603,6 +674,60 @@ func TestBadInputAnywhere(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no error for %s = %v in:\n%v", tc.field, tc.value, err)
+			}
+		})
+	}
+}
+
+// TestCreateSecret: with Token.CreateSecret the workload writes the tunnel's token into the Secret that
+// Token.Secret names (child "<name>-token"), as a Pulumi secret, before the Deployment (which mounts it);
+// the records still wait for the Deployment.
+func TestCreateSecret(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args func() *tunnelgate.IngressArgs
+	}{{"inpod", seedArgs}, {"ownpod", ownPodArgs}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.args()
+			a.Tunnel.Vault = nil
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("web-tunnel-token"), Key: "token"}, CreateSecret: true}
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				_, err := tunnelgate.NewIngress(ctx, "web", a)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tun := res.Must(t, tTunnel, "web-tunnel")
+			token := dryrun.Plain(tun.Outputs)["tunnelToken"].(string)
+			sec := res.Must(t, "kubernetes:core/v1:Secret", "web-token")
+			in := dryrun.Plain(sec.Inputs)
+			if path(in, "metadata", "name") != "web-tunnel-token" || path(in, "metadata", "namespace") != "apps" || path(in, "stringData", "token") != token {
+				t.Errorf("Secret inputs %v, want web-tunnel-token in apps holding the tunnel's token", in)
+			}
+			if !sec.Inputs["stringData"].ContainsSecrets() {
+				t.Error("the Secret's stringData is not a Pulumi secret")
+			}
+			workloadType := map[string]string{"inpod": workload.AppType, "ownpod": workload.ConnectorType}[tc.name]
+			if parent := res.Must(t, workloadType, "web"); sec.Parent != parent.URN {
+				t.Errorf("Secret parent %s, want the workload %s", sec.Parent, parent.URN)
+			}
+			dep := res.Must(t, tDeployment, "web-deployment")
+			if !contains(dep.Dependencies, sec.URN) {
+				t.Errorf("the Deployment does not wait for its token's Secret: %v", dep.Dependencies)
+			}
+			vol := path(dryrun.Plain(dep.Inputs), "spec", "template", "spec", "volumes")
+			if !strings.Contains(fmt.Sprint(vol), "secretName:web-tunnel-token") {
+				t.Errorf("volumes %v do not mount the Secret", vol)
+			}
+			for _, rec := range res.OfType(tRecord) {
+				if !contains(rec.Dependencies, dep.URN) {
+					t.Errorf("record %s does not wait for the Deployment", rec.Name)
+				}
+			}
+			secret := dryrun.Plain(res.Must(t, tRandom, "web-secret").Outputs)["result"].(string)
+			if leaks := res.SecretLeaks(token, secret); len(leaks) > 0 {
+				t.Errorf("secret values in plain properties:\n%s", strings.Join(leaks, "\n"))
 			}
 		})
 	}

@@ -50,15 +50,29 @@ type IngressArgs struct {
 	NetworkPolicy *network.Settings `pulumi:"networkPolicy,optional"`
 	// DisableNetworkPolicy emits no policy (for clusters that manage policies elsewhere).
 	DisableNetworkPolicy bool `pulumi:"disableNetworkPolicy,optional"`
+	// InPlaceRotation rotates (a change of Tunnel.Rotation) by rolling the one Deployment's pods onto
+	// the new tunnel instead of creating a second Deployment for it next to the old one. It saves the
+	// second set of pods during the update, at the cost of a window in which visitors get Cloudflare
+	// error 1033: from the last old pod stopping to the DNS records moving. Default false: no window
+	// (see the package doc's Rotation section).
+	InPlaceRotation bool `pulumi:"inPlaceRotation,optional"`
 }
 
-// Token says how the tunnel token reaches cloudflared, always as a file: set exactly one field.
+// Token says how the tunnel token reaches cloudflared, always as a file: set exactly one of Vault or
+// Secret.
 type Token struct {
 	// Vault renders the token with the Vault Agent Injector from the Vault secret the tunnel writes
 	// (Tunnel.Vault, which must then be set): only how the agent logs in is given here (Role is required).
 	Vault *workload.VaultAgent `pulumi:"vault,optional"`
-	// Secret mounts an existing Kubernetes Secret that holds the token.
+	// Secret mounts a Kubernetes Secret that holds the token: an existing one (yours: a rotation needs
+	// you to put the new token there, see the tunnel package doc), or with CreateSecret one the Ingress
+	// writes. Its Value is the Ingress's to set: leave it unset.
 	Secret *workload.SecretToken `pulumi:"secret,optional"`
+	// CreateSecret makes the Ingress create the Secret that Secret names (child "<name>-token" of the
+	// workload component) and keep the tunnel's token in it: written before the connectors start, and
+	// rewritten on a rotation before the new connectors start, so that a rotation needs nothing from you.
+	// Only with Secret.
+	CreateSecret bool `pulumi:"createSecret,optional"`
 }
 
 // App is the in-pod layout: the app's containers (or whole pod spec) and the shape of its Deployment.
@@ -137,6 +151,10 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 	p := &plan{tunnel: a.Tunnel}
 	es.Merge("tunnel", a.Tunnel.Validate())
 	token := a.token(&es)
+	generation := a.Tunnel.Rotation // the pods of each generation get a Deployment of their own
+	if a.InPlaceRotation {
+		generation = ""
+	}
 	var pods network.Pods
 	switch {
 	case a.Connector != nil && a.App != nil:
@@ -147,14 +165,14 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 		return p, es.Err(IngressType)
 	case a.App != nil:
 		p.app = &workload.AppArgs{
-			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Metrics: a.Metrics,
+			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Generation: generation, Metrics: a.Metrics,
 			Containers: a.App.Containers, PodSpec: a.App.PodSpec, Pods: a.App.Pods,
 		}
 		var err error
 		pods, err = p.app.PolicyPods(name)
 		rebase(&es, err, "app.pods")
 	default:
-		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: a.Connector, Metrics: a.Metrics}
+		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Generation: generation, Pods: a.Connector, Metrics: a.Metrics}
 		var err error
 		pods, err = p.connector.PolicyPods(name)
 		rebase(&es, err, "connector")
@@ -179,6 +197,12 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 // is read where it is written.
 func (a *IngressArgs) token(es *check.Errors) workload.TokenSource {
 	t := workload.TokenSource{Secret: a.Token.Secret}
+	switch s := a.Token.Secret; {
+	case s == nil && a.Token.CreateSecret:
+		es.Add("token.createSecret", true, "only with token.secret: the Secret to create (its name and key)")
+	case s != nil && s.Value != nil:
+		es.Add("token.secret.value", nil, "set by the Ingress from the tunnel's token (with token.createSecret): leave it unset")
+	}
 	if ag := a.Token.Vault; ag != nil {
 		t.Vault = &workload.VaultToken{Agent: *ag}
 		if a.Tunnel.Vault == nil {
@@ -190,17 +214,29 @@ func (a *IngressArgs) token(es *check.Errors) workload.TokenSource {
 	return t
 }
 
+// written is the workload's token source src with, when CreateSecret asks for it, the tunnel's token as
+// the Secret's value (the workload then writes the Secret).
+func (t Token) written(src workload.TokenSource, tun *tunnel.Tunnel) workload.TokenSource {
+	if t.CreateSecret && src.Secret != nil {
+		s := *src.Secret
+		s.Value = tun.Token
+		src.Secret = &s
+	}
+	return src
+}
+
 // rebase adds the field errors of a child's validator (workload or network) to es under the names
 // IngressArgs gives the fields: the workload's "pods.*" under pods (the layout's field),
 // "token.vault.agent.*" as "token.vault.*", "containers" and "podSpec" under "app", the policy's
 // "settings.*" as "networkPolicy.*". Errors about what the root derives and another validator already
 // checked (the Vault secret's location: tunnel.vault; the policy's pods and routes: the workload's and
-// the tunnel's fields) are dropped.
+// the tunnel's fields; the workload's generation: tunnel.rotation) are dropped.
 func rebase(es *check.Errors, err error, pods string) {
 	for _, fe := range check.Fields(err) {
 		field := fe.Field
 		switch top, rest, _ := strings.Cut(field, "."); {
-		case strings.HasPrefix(field, "token.vault.secret"), top == "routes" || strings.HasPrefix(top, "routes["), top == "pods" && pods == "":
+		case strings.HasPrefix(field, "token.vault.secret"), top == "routes" || strings.HasPrefix(top, "routes["), top == "pods" && pods == "",
+			top == "generation":
 			continue
 		case strings.HasPrefix(field, "token.vault.agent."):
 			field = "token.vault." + strings.TrimPrefix(field, "token.vault.agent.")
@@ -237,21 +273,36 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 	if err != nil {
 		return nil, err
 	}
-	tun, err := tunnel.NewTunnel(ctx, name, &p.tunnel, child...)
-	if err != nil {
-		return nil, err
+	// The connectors are registered between the tunnel (with its Vault secret) and its DNS records:
+	// the pods wait for the token to be in Vault (the injector reads it when a pod starts) and the
+	// records wait for the pods to be Ready (the provider awaits the Deployment), so that no record
+	// moves to a tunnel before it has connectors. A rotation (a new generation) creates a new
+	// Deployment next to the old one, which Pulumi deletes at the end of the update, after the records
+	// have moved and before the old tunnel.
+	connectors := func(tun *tunnel.Tunnel) ([]pulumi.Resource, error) {
+		comp.Tunnel = tun
+		after := append(child[:len(child):len(child)], pulumi.DependsOn(tun.Children))
+		var w *workload.Workload
+		if p.connector != nil {
+			p.connector.TunnelID = tun.TunnelID
+			p.connector.Token = args.Token.written(p.connector.Token, tun)
+			c, err := workload.NewConnector(ctx, name, p.connector, after...)
+			if err != nil {
+				return nil, err
+			}
+			comp.Connector, w = c, &c.Workload
+		} else {
+			p.app.TunnelID = tun.TunnelID
+			p.app.Token = args.Token.written(p.app.Token, tun)
+			a, err := workload.NewApp(ctx, name, p.app, after...)
+			if err != nil {
+				return nil, err
+			}
+			comp.App, w = a, &a.Workload
+		}
+		return []pulumi.Resource{w.Deployment}, nil
 	}
-	comp.Tunnel = tun
-	// The pods wait for the token to be in Vault (the injector reads it when a pod starts), and roll
-	// when the tunnel changes (its id is a pod-template annotation).
-	after := append(child[:len(child):len(child)], pulumi.DependsOn(tun.Children))
-	if p.connector != nil {
-		p.connector.TunnelID = tun.TunnelID
-		comp.Connector, err = workload.NewConnector(ctx, name, p.connector, after...)
-	} else {
-		p.app.TunnelID = tun.TunnelID
-		comp.App, err = workload.NewApp(ctx, name, p.app, after...)
-	}
+	tun, err := tunnel.NewTunnelWithConnectors(ctx, name, &p.tunnel, connectors, child...)
 	if err != nil {
 		return nil, err
 	}

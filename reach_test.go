@@ -81,7 +81,10 @@ var variants = map[string]variant{
 	// tunnelgate
 	"tunnelgate.IngressArgs.Namespace":            {value: pulumi.String("other")},
 	"tunnelgate.IngressArgs.DisableNetworkPolicy": {value: true, setup: with("NetworkPolicy", (*network.Settings)(nil))},
-	"tunnelgate.App.Containers":                   {value: otherApp},
+	"tunnelgate.Token.CreateSecret":               {value: true},
+	// In place, a rotation keeps the Deployment's name: only visible with a rotation.
+	"tunnelgate.IngressArgs.InPlaceRotation": {value: true, setup: func(p reflect.Value) { p.FieldByName("Tunnel").FieldByName("Rotation").SetString("r2") }},
+	"tunnelgate.App.Containers":              {value: otherApp},
 	"tunnelgate.App.PodSpec": {mutate: func(p reflect.Value) {
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
@@ -134,11 +137,13 @@ var variants = map[string]variant{
 	"vaultkv.Location.IDKey":     {value: "id"},
 	"vaultkv.Location.Namespace": {value: "team"},
 	// workload
-	"workload.ConnectorArgs.Namespace": {value: pulumi.String("other")},
-	"workload.ConnectorArgs.TunnelID":  {value: pulumi.String("tid2")},
-	"workload.AppArgs.Namespace":       {value: pulumi.String("other")},
-	"workload.AppArgs.TunnelID":        {value: pulumi.String("tid2")},
-	"workload.AppArgs.Containers":      {value: otherApp},
+	"workload.ConnectorArgs.Namespace":  {value: pulumi.String("other")},
+	"workload.ConnectorArgs.TunnelID":   {value: pulumi.String("tid2")},
+	"workload.ConnectorArgs.Generation": {value: "r2"},
+	"workload.AppArgs.Namespace":        {value: pulumi.String("other")},
+	"workload.AppArgs.TunnelID":         {value: pulumi.String("tid2")},
+	"workload.AppArgs.Generation":       {value: "r2"},
+	"workload.AppArgs.Containers":       {value: otherApp},
 	"workload.AppArgs.PodSpec": {mutate: func(p reflect.Value) {
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
@@ -184,6 +189,7 @@ var variants = map[string]variant{
 	"workload.VaultAgent.TokenAudience":       {value: "vault"},
 	"workload.SecretToken.Name":               {value: pulumi.String("tok2")},
 	"workload.SecretToken.Key":                {value: "key"},
+	"workload.SecretToken.Value":              {value: pulumi.String("token-2")},
 	"workload.Cloudflared.Image":              {value: "cloudflare/cloudflared:2026.8.1"},
 	"workload.Cloudflared.MetricsPort":        {value: 9000},
 	"workload.Cloudflared.Protocol":           {value: "http2"},

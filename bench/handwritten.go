@@ -99,9 +99,23 @@ func HandWritten(ctx *pulumi.Context, p Params) error {
 		return err
 	}
 	tunnelParts = append(tunnelParts, config)
-	afterConfig := pulumi.DependsOn([]pulumi.Resource{config})
+	data := pulumi.All(tun.TunnelToken, tunnelID).ApplyT(func(v []any) (string, error) {
+		b, err := json.Marshal(map[string]string{"tunnel_token": v[0].(string), "tunnel_id": v[1].(string)})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	vault, err := kv.NewSecretV2(ctx, name+"-vault", &kv.SecretV2Args{
+		Mount: pulumi.String("secret"), Name: pulumi.String(p.VaultPath), DataJson: data, DeleteAllVersions: pulumi.Bool(true),
+	}, pulumi.DependsOn([]pulumi.Resource{config}))
+	if err != nil {
+		return err
+	}
+	deployment, err := handWrittenPods(ctx, p, tunnelID, pulumi.DependsOn(append(tunnelParts, vault)))
+	if err != nil {
+		return err
+	}
+	// The records move once the pods are Ready (the provider awaits the Deployment).
 	for _, h := range p.Hostnames {
-		record, err := cloudflare.NewRecord(ctx, name+"-dns-"+h, &cloudflare.RecordArgs{
+		if _, err := cloudflare.NewRecord(ctx, name+"-dns-"+h, &cloudflare.RecordArgs{
 			ZoneId:  pulumi.String(p.ZoneID),
 			Name:    pulumi.String(h),
 			Type:    pulumi.String("CNAME"),
@@ -109,31 +123,16 @@ func HandWritten(ctx *pulumi.Context, p Params) error {
 			Proxied: pulumi.Bool(true),
 			Ttl:     pulumi.Int(1),
 			Comment: pulumi.String("tunnelgate: tunnel " + name),
-		}, afterConfig)
-		if err != nil {
+		}, pulumi.DependsOn([]pulumi.Resource{config, deployment})); err != nil {
 			return err
 		}
-		tunnelParts = append(tunnelParts, record)
-	}
-	data := pulumi.All(tun.TunnelToken, tunnelID).ApplyT(func(v []any) (string, error) {
-		b, err := json.Marshal(map[string]string{"tunnel_token": v[0].(string), "tunnel_id": v[1].(string)})
-		return string(b), err
-	}).(pulumi.StringOutput)
-	vault, err := kv.NewSecretV2(ctx, name+"-vault", &kv.SecretV2Args{
-		Mount: pulumi.String("secret"), Name: pulumi.String(p.VaultPath), DataJson: data, DeleteAllVersions: pulumi.Bool(true),
-	}, afterConfig)
-	if err != nil {
-		return err
-	}
-	if err := handWrittenPods(ctx, p, tunnelID, pulumi.DependsOn(append(tunnelParts, vault))); err != nil {
-		return err
 	}
 	return handWrittenPolicy(ctx, p)
 }
 
 // handWrittenPods registers the app's Deployment with cloudflared as a sidecar and its
-// PodDisruptionBudget, both registered after the tunnel's resources (after).
-func handWrittenPods(ctx *pulumi.Context, p Params, tunnelID pulumi.StringOutput, after pulumi.ResourceOption) error {
+// PodDisruptionBudget, both registered after the tunnel's resources (after), and returns the Deployment.
+func handWrittenPods(ctx *pulumi.Context, p Params, tunnelID pulumi.StringOutput, after pulumi.ResourceOption) (*appsv1.Deployment, error) {
 	selector := pulumi.StringMap{"app.kubernetes.io/name": pulumi.String(p.Name), "app.kubernetes.io/instance": pulumi.String(p.Name)}
 	labels := pulumi.StringMap{
 		"app.kubernetes.io/name": pulumi.String(p.Name), "app.kubernetes.io/instance": pulumi.String(p.Name),
@@ -263,11 +262,11 @@ func TopologySpread(selector pulumi.StringMap) corev1.TopologySpreadConstraintAr
 	}
 }
 
-// DeploymentAndBudget registers "<name>-deployment" (2 replicas, surge before removing) and
+// DeploymentAndBudget registers "<name>-deployment" (2 replicas, surge before removing, returned) and
 // "<name>-pdb" (maxUnavailable 1) with metadata meta, for the pods of spec.
 func DeploymentAndBudget(ctx *pulumi.Context, name string, meta *metav1.ObjectMetaArgs, selector, podAnnotations pulumi.StringMap,
-	spec corev1.PodSpecArgs, opts ...pulumi.ResourceOption) error {
-	if _, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
+	spec corev1.PodSpecArgs, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+	dep, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
 		Metadata: meta,
 		Spec: appsv1.DeploymentSpecArgs{
 			Replicas:             pulumi.Int(2),
@@ -282,10 +281,11 @@ func DeploymentAndBudget(ctx *pulumi.Context, name string, meta *metav1.ObjectMe
 				Spec:     spec,
 			},
 		},
-	}, opts...); err != nil {
-		return err
+	}, opts...)
+	if err != nil {
+		return nil, err
 	}
-	_, err := policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
+	_, err = policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
 		Metadata: meta,
 		Spec: policyv1.PodDisruptionBudgetSpecArgs{
 			Selector:                   &metav1.LabelSelectorArgs{MatchLabels: selector},
@@ -293,7 +293,7 @@ func DeploymentAndBudget(ctx *pulumi.Context, name string, meta *metav1.ObjectMe
 			MaxUnavailable:             pulumi.Int(1),
 		},
 	}, opts...)
-	return err
+	return dep, err
 }
 
 // handWrittenPolicy registers the CiliumNetworkPolicy: DNS (the edge's names and Vault's), the edge,

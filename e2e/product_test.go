@@ -20,6 +20,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/e2e/internal/cfapi"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/cluster"
+	"github.com/tunnelgate/tunnelgate/e2e/internal/edge"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/engine"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/proc"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/vaultdev"
@@ -50,9 +52,10 @@ type product struct {
 	repo    string
 }
 
-func startProduct(t *testing.T) *product {
+func startProduct(t *testing.T, opts cluster.Options) *product {
 	t.Helper()
-	c := cluster.Start(t, cluster.Options{Workloads: true})
+	opts.Workloads = true
+	c := cluster.Start(t, opts)
 	c.InstallCiliumCRD(t)
 	repo, err := filepath.Abs("..")
 	if err != nil {
@@ -62,18 +65,25 @@ func startProduct(t *testing.T) *product {
 }
 
 // run is one deployment of a quickstart program: its own fake Cloudflare API, namespace, hostname,
-// Vault path and stack.
+// Vault path and stack. The fake's edge sees the pods of the namespace as the tunnels' connectors
+// (edge.Pods).
 type run struct {
 	*product
 	name, layout string // name: stack, namespace and hostname label; layout: inpod or ownpod
 	app          string // the component's name: web (inpod) or site (ownpod)
 	cf           *cfapi.Server
+	edge         *edge.Pods
 	extraEnv     []string
 }
 
 func (p *product) newRun(t *testing.T, name, layout string) *run {
 	r := &run{product: p, name: name, layout: layout, app: map[string]string{"inpod": "web", "ownpod": "site"}[layout]}
-	r.cf = cfapi.Start(t, cfapi.Options{Accounts: []string{productAccount}, Zones: []cfapi.Zone{{Name: "example.com", ID: productZone}}})
+	r.edge = &edge.Pods{Client: p.cluster.Client, Namespace: name, Vault: p.vault.Read}
+	r.edge.Watch(t)
+	r.cf = cfapi.Start(t, cfapi.Options{
+		Accounts: []string{productAccount}, Zones: []cfapi.Zone{{Name: "example.com", ID: productZone}},
+		Connectors: r.edge.Connectors,
+	})
 	r.extraEnv = append(r.cf.Env(), "VAULT_ADDR="+p.vault.Addr, "VAULT_TOKEN="+vaultdev.RootToken, "KUBECONFIG="+p.cluster.Kubeconfig)
 	return r
 }
@@ -95,7 +105,7 @@ func (r *run) config() map[string]string {
 }
 
 func TestProduct(t *testing.T) {
-	p := startProduct(t)
+	p := startProduct(t, cluster.Options{})
 	for _, tc := range []struct {
 		name, layout, dir, project string
 		automation, short          bool
@@ -145,6 +155,9 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 		}
 	}
 	r.checkSecrets(t, tun)
+	if m := r.edge.Mismatches(); len(m) > 0 {
+		t.Errorf("pods that read another token than their template's tunnel: %v", m)
+	}
 	start = time.Now()
 	got = do(t, "destroy")
 	t.Logf("destroy: %v in %s", got, time.Since(start).Round(time.Millisecond))
@@ -349,12 +362,39 @@ func newCLI(t *testing.T, r *run, dir string) driver {
 // newAutomation drives the quickstart programs through the Automation API with the shipped command
 // examples/automation (inline programs: no language host), built once per test.
 func newAutomation(t *testing.T, r *run) driver {
+	a := r.automation(t, buildAutomation(t, r.repo))
+	return func(t *testing.T, action string) map[string]int {
+		t.Helper()
+		out, err := a.run(context.Background(), action)
+		if err != nil {
+			t.Fatalf("automation %s: %v\n%s", action, err, out)
+		}
+		return parseSummary(t, out)
+	}
+}
+
+// buildAutomation builds examples/automation of repo into a temp folder.
+func buildAutomation(t *testing.T, repo string) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "automation")
 	build := exec.Command("go", "build", "-o", bin, "./examples/automation")
-	build.Dir = r.repo
+	build.Dir = repo
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build examples/automation: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// automation is examples/automation set up for a run: the binary, the flags of the run's config, the
+// environment.
+type automation struct {
+	r    *run
+	bin  string
+	base []string
+	env  []string
+}
+
+func (r *run) automation(t *testing.T, bin string) *automation {
 	base := []string{"-layout", r.layout, "-stack", r.name, "-backend", "file://" + r.env.Backend}
 	for k, v := range r.config() {
 		if name, ok := strings.CutPrefix(k, "tunnelgate:"); ok {
@@ -364,21 +404,28 @@ func newAutomation(t *testing.T, r *run) driver {
 		}
 	}
 	env := r.env.Environ(append(r.extraEnv, "PATH="+filepath.Join(proc.ToolsDir(), "bin")+":"+os.Getenv("PATH"))...)
-	return func(t *testing.T, action string) map[string]int {
-		t.Helper()
-		args := append([]string{"-action", strings.TrimSuffix(action, "-no-changes")}, base...)
-		if strings.HasSuffix(action, "-no-changes") {
-			args = append(args, "-expect-no-changes")
-		}
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		r.env.Record("automation "+strings.Join(args, " "), string(out))
-		if err != nil {
-			t.Fatalf("automation %s: %v\n%s", action, err, out)
-		}
-		return parseSummary(t, string(out))
+	return &automation{r: r, bin: bin, base: base, env: env}
+}
+
+// command is the command of one action ("up", "up-no-changes", "refresh", "destroy") with extra flags
+// (e.g. "-config", "tunnelgate:rotation=r2"), in a process group of its own.
+func (a *automation) command(ctx context.Context, action string, extra ...string) *exec.Cmd {
+	args := append([]string{"-action", strings.TrimSuffix(action, "-no-changes")}, a.base...)
+	if strings.HasSuffix(action, "-no-changes") {
+		args = append(args, "-expect-no-changes")
 	}
+	cmd := exec.CommandContext(ctx, a.bin, append(args, extra...)...)
+	cmd.Env = a.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
+
+// run runs one action to its end and records its output in the transcript.
+func (a *automation) run(ctx context.Context, action string, extra ...string) (string, error) {
+	cmd := a.command(ctx, action, extra...)
+	out, err := cmd.CombinedOutput()
+	a.r.env.Record("automation "+strings.Join(cmd.Args[1:], " "), string(out))
+	return string(out), err
 }
 
 // flagName turns a quickstart config key into examples/automation's flag: accountId -> account-id.

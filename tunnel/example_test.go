@@ -2,11 +2,13 @@ package tunnel_test
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/workload"
 )
 
 // A tunnel for an app and its API, with the token in Vault. Run here on the mock engine; in a Pulumi
@@ -45,6 +47,48 @@ func ExampleNewTunnel() {
 	//   cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
 	//   random:index/randomPassword:RandomPassword edge-secret
 	//   vault:kv/secretV2:SecretV2 edge-vault
+}
+
+// The connectors registered between the tunnel and its DNS records: the records wait for the connector
+// Deployment's Ready pods, and a rotation starts a second Deployment for the new tunnel next to the old one
+// (its Generation), so that no hostname ever points at a tunnel without connectors.
+func ExampleNewTunnelWithConnectors() {
+	args := &tunnel.Args{
+		AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+		ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+		Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://web.default.svc:80"}},
+		Vault:     &vaultkv.Location{Path: "prod/my_app/cloudflared"},
+		Rotation:  "2026-11",
+	}
+	program := func(ctx *pulumi.Context) error {
+		_, err := tunnel.NewTunnelWithConnectors(ctx, "edge", args, func(t *tunnel.Tunnel) ([]pulumi.Resource, error) {
+			c, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
+				Namespace:  pulumi.String("default"),
+				TunnelID:   t.TunnelID,
+				Generation: args.Rotation,
+				Token: workload.TokenSource{Vault: &workload.VaultToken{
+					Secret: *args.Vault, Agent: workload.VaultAgent{Role: "edge"},
+				}},
+			}, pulumi.DependsOn(t.Children)) // the token is in Vault before a pod starts
+			if err != nil {
+				return nil, err
+			}
+			return []pulumi.Resource{c.Deployment}, nil
+		})
+		return err
+	}
+	res, err := dryrun.Run(program)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	dep := res.Get("kubernetes:apps/v1:Deployment", "edge-deployment")
+	rec := res.Get("cloudflare:index/record:Record", "edge-dns-app.example.com")
+	fmt.Println("Deployment:", dryrun.Plain(dep.Inputs)["metadata"].(map[string]any)["name"])
+	fmt.Println("record waits for the Deployment:", slices.Contains(rec.Dependencies, dep.URN))
+	// Output:
+	// Deployment: edge-2026-11
+	// record waits for the Deployment: true
 }
 
 // Validate reports every mistake at once, each with its field path and value, before anything exists.

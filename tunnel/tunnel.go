@@ -48,9 +48,11 @@ type Tunnel struct {
 	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets"`
 
 	// Children are the component's resources in registration order: secret, tunnel, Access service
-	// tokens, policies and applications, config, records, Vault secret. Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
-	// workload whose pods read the token from Vault. (Depending on the component itself resolves to the
-	// children registered so far, which is racy while the component is being built.)
+	// tokens, policies and applications, config, Vault secret, records, private routes. Depend on them
+	// (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a workload whose pods read the token
+	// from Vault; NewTunnelWithConnectors's Connectors sees them without the records and routes, which
+	// come after the connectors. (Depending on the component itself resolves to the children registered
+	// so far, which is racy while the component is being built.)
 	// Not a Pulumi output: it has no `pulumi` tag (a multi-language provider skips untagged fields).
 	Children []pulumi.Resource
 }
@@ -60,7 +62,29 @@ type Tunnel struct {
 // are the component's options: providers given with pulumi.Provider or pulumi.Providers reach every
 // child and the zone lookup through the parent, and so does Protect; DependsOn, RetainOnDelete,
 // DeletedWith and custom timeouts are passed to the children (component.ChildOptions).
+//
+// The DNS records wait for the ingress configuration only: the tunnel's connectors are the caller's.
+// To keep every hostname on a tunnel that has connectors during a rotation, register the connectors
+// with NewTunnelWithConnectors.
 func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Tunnel, error) {
+	return NewTunnelWithConnectors(ctx, name, args, nil, opts...)
+}
+
+// Connectors registers what runs a tunnel's connectors (cloudflared with the tunnel's token) and
+// returns the resources that are ready only once those connectors are, e.g. a Deployment that the
+// kubernetes provider awaits until its pods are Ready. It is called with the Tunnel whose outputs
+// (TunnelID, Token, ...) are set and whose Children are the secret, the tunnel, its configuration and
+// the Vault secret: depend on them (the token is in Vault before a pod asks the injector for it).
+type Connectors func(t *Tunnel) ([]pulumi.Resource, error)
+
+// NewTunnelWithConnectors is NewTunnel with the tunnel's connectors registered between the tunnel and
+// its DNS records: it registers the secret, the tunnel, its ingress configuration and the Vault
+// secret, then calls connectors, then registers the DNS records depending on what connectors returned.
+// No record is created or moved to a tunnel before its connectors are ready, so a rotation (see the
+// package doc) never points a hostname at a tunnel without connectors, provided that connectors
+// registers the new connectors next to the old ones (workload.ConnectorArgs.Generation) rather than
+// replacing them in place. A nil connectors is NewTunnel. An error from connectors is returned as it is.
+func NewTunnelWithConnectors(ctx *pulumi.Context, name string, args *Args, connectors Connectors, opts ...pulumi.ResourceOption) (*Tunnel, error) {
 	if args == nil {
 		args = &Args{}
 	}
@@ -84,6 +108,19 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	// Nothing points at a tunnel before its ingress rules exist: during a rotation the DNS records and
 	// the Vault token move to the new tunnel only once it is fully configured.
 	afterConfig := append(child[:len(child):len(child)], pulumi.DependsOn([]pulumi.Resource{config}))
+	if err := b.vault(tun, afterConfig); err != nil {
+		return nil, err
+	}
+	b.setOutputs(tun)
+	if connectors != nil {
+		ready, err := connectors(comp)
+		if err != nil {
+			return nil, err
+		}
+		if len(ready) > 0 {
+			afterConfig = append(afterConfig, pulumi.DependsOn(ready))
+		}
+	}
 	// The records are registered here rather than in a helper: the SDK records the call stack of every
 	// registration, and one frame more costs allocations per hostname.
 	zoneID := b.zoneID()
@@ -97,10 +134,7 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err := b.private(afterConfig); err != nil {
 		return nil, err
 	}
-	if err := b.vault(tun, afterConfig); err != nil {
-		return nil, err
-	}
-	return comp, b.outputs(tun)
+	return comp, b.registerOutputs()
 }
 
 // builder registers the children of one Tunnel component from its defaulted, validated args.
@@ -302,8 +336,8 @@ func (b *builder) vault(tun *cloudflare.ZeroTrustTunnelCloudflared, opts []pulum
 	return nil
 }
 
-// outputs sets the component's outputs and registers them.
-func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
+// setOutputs sets the component's outputs.
+func (b *builder) setOutputs(tun *cloudflare.ZeroTrustTunnelCloudflared) {
 	var loc vaultkv.Location
 	if b.d.Vault != nil {
 		loc = *b.d.Vault
@@ -332,6 +366,11 @@ func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
 		c.ServiceTokenIDs = pulumi.ToSecret(b.tokenIDs.ToStringMapOutput()).(pulumi.StringMapOutput)
 		c.ServiceTokenSecrets = pulumi.ToSecret(b.tokenSecrets.ToStringMapOutput()).(pulumi.StringMapOutput)
 	}
+}
+
+// registerOutputs registers the outputs setOutputs set.
+func (b *builder) registerOutputs() error {
+	c := b.comp
 	return b.ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames,
 		"token": c.Token, "vaultMount": c.VaultMount, "vaultPath": c.VaultPath,

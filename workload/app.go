@@ -18,6 +18,10 @@ type AppArgs struct {
 	Namespace pulumi.StringInput `pulumi:"namespace"`
 	// TunnelID feeds the TunnelIDAnnotation pod annotation (pods roll when the tunnel changes).
 	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
+	// Generation is the tunnel's secret generation (tunnel.Args.Rotation) that the pods run: as
+	// ConnectorArgs.Generation, a new generation is a new Deployment of the app (with its sidecar)
+	// created next to the old one. Empty: the Deployment is named "<pods.name>".
+	Generation string `pulumi:"generation,optional"`
 	// Token says how the token reaches cloudflared (required: exactly one of Vault or Secret).
 	Token TokenSource `pulumi:"token"`
 	// Cloudflared configures the sidecar container; nil gives the defaults.
@@ -37,7 +41,7 @@ type AppArgs struct {
 }
 
 // App is an app's Deployment with cloudflared as a sidecar. Its SelectorLabels are
-// app.kubernetes.io/name and app.kubernetes.io/instance, both the Deployment's name.
+// app.kubernetes.io/name and app.kubernetes.io/instance, both Pods.Name (default: the component name).
 type App struct {
 	pulumi.ResourceState
 	Workload
@@ -69,7 +73,7 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 	var es check.Errors
 	p := &appPlan{plan: *newPlan(&es, planInput{
 		component: AppType, name: name, placeholder: "app", layout: network.LayoutSidecar,
-		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cloudflaredDefaults(a.Cloudflared), pods: a.Pods,
+		namespace: a.Namespace, tunnelID: a.TunnelID, generation: a.Generation, token: a.Token, cloudflared: cloudflaredDefaults(a.Cloudflared), pods: a.Pods,
 		metrics: a.Metrics,
 		labels:  map[string]string{},
 	})}

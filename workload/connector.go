@@ -25,6 +25,12 @@ type ConnectorArgs struct {
 	// TunnelID feeds the TunnelIDAnnotation pod annotation, so that a new tunnel (a rotated token) rolls
 	// the pods. Optional but recommended.
 	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
+	// Generation is the tunnel's secret generation (tunnel.Args.Rotation) that the pods run. When set,
+	// the Deployment's Kubernetes name is "<pods.name>-<generation>" (see DeploymentName), so that a new
+	// generation is a new Deployment created next to the old one instead of the old one rolling in
+	// place (see the package doc's Rotation section). Empty: "<pods.name>". 1-32 lower-case letters,
+	// digits and '-'.
+	Generation string `pulumi:"generation,optional"`
 	// Token says how the token reaches cloudflared (required: exactly one of Vault or Secret).
 	Token TokenSource `pulumi:"token"`
 	// Cloudflared configures the container; nil gives the defaults.
@@ -38,7 +44,7 @@ type ConnectorArgs struct {
 }
 
 // Connector is cloudflared in its own Deployment. Its SelectorLabels are app.kubernetes.io/name
-// "cloudflared" and app.kubernetes.io/instance = the Deployment's name.
+// "cloudflared" and app.kubernetes.io/instance = Pods.Name (default: the component name).
 type Connector struct {
 	pulumi.ResourceState
 	Workload
@@ -61,6 +67,8 @@ type Workload struct {
 	AlertRules *apiextensions.CustomResource
 	// ServiceAccount is the child "<name>-serviceaccount" (nil unless Pods.ServiceAccount.Create).
 	ServiceAccount *corev1.ServiceAccount
+	// TokenSecret is the child "<name>-token" (nil unless Token.Secret.Value is set).
+	TokenSecret *corev1.Secret
 	// SelectorLabels select the pods that run cloudflared (e.g. for a NetworkPolicy).
 	SelectorLabels map[string]string
 	// MetricsPort is cloudflared's metrics and probe port.
@@ -74,13 +82,14 @@ type Workload struct {
 
 // plan is the validated, defaulted input of a Connector or an App.
 type plan struct {
-	pods      Pods
-	namespace pulumi.StringInput
-	parts     *Parts
-	selector  map[string]string
-	labels    map[string]string
-	policy    network.Pods
-	metrics   *Metrics // defaults applied; nil without
+	pods       Pods
+	deployment string // the Deployment's Kubernetes name
+	namespace  pulumi.StringInput
+	parts      *Parts
+	selector   map[string]string
+	labels     map[string]string
+	policy     network.Pods
+	metrics    *Metrics // defaults applied; nil without
 }
 
 // Validate checks the arguments without Pulumi (the Kubernetes name defaults to the component name,
@@ -103,7 +112,7 @@ func (a *ConnectorArgs) plan(name string) (*plan, error) {
 	cf := cloudflaredDefaults(a.Cloudflared)
 	p := newPlan(&es, planInput{
 		component: ConnectorType, name: name, placeholder: "connector", app: "cloudflared", layout: network.LayoutOwnPod,
-		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cf, pods: a.Pods, metrics: a.Metrics,
+		namespace: a.Namespace, tunnelID: a.TunnelID, generation: a.Generation, token: a.Token, cloudflared: cf, pods: a.Pods, metrics: a.Metrics,
 		labels: map[string]string{"app.kubernetes.io/component": "connector", "app.kubernetes.io/version": cf.version()},
 	})
 	return p, es.Err(ConnectorType)
@@ -117,6 +126,7 @@ type planInput struct {
 	layout          network.Layout
 	namespace       pulumi.StringInput
 	tunnelID        pulumi.StringInput
+	generation      string
 	token           TokenSource
 	cloudflared     Cloudflared // defaults applied
 	pods            *Pods
@@ -140,13 +150,15 @@ func newPlan(es *check.Errors, in planInput) *plan {
 	if a := pods.Autoscaling; a != nil {
 		a.validate(es, in.cloudflared, in.layout == network.LayoutOwnPod)
 	}
+	es.Generation("generation", in.generation, "the Deployment's name")
 	in.labels["app.kubernetes.io/part-of"] = PartOf
 	p := &plan{
-		pods:      pods,
-		namespace: check.StringInput(es, "namespace", in.namespace, in.component, (*check.Errors).DNSLabel),
-		parts:     newParts(es, in.tunnelID, in.token, in.cloudflared, pods.PodAnnotations, in.component),
-		selector:  selector,
-		labels:    recommendedLabels(selector, in.labels, pods.Labels),
+		pods:       pods,
+		deployment: DeploymentName(pods.Name, in.generation),
+		namespace:  check.StringInput(es, "namespace", in.namespace, in.component, (*check.Errors).DNSLabel),
+		parts:      newParts(es, in.tunnelID, in.token, in.cloudflared, pods.PodAnnotations, in.component),
+		selector:   selector,
+		labels:     recommendedLabels(selector, in.labels, pods.Labels),
 	}
 	p.policy = network.Pods{
 		Namespace: p.namespace, Selector: selector, Layout: in.layout,
@@ -210,8 +222,8 @@ func (plan *plan) register(ctx *pulumi.Context, typ, name string, comp pulumi.Co
 		return err
 	}
 	if err := deploy(ctx, child, deployInput{
-		name: name, namespace: plan.namespace, pods: plan.pods, selector: plan.selector, labels: plan.labels,
-		podAnnotations: plan.parts.PodAnnotations, podSpec: spec, strategy: rollingStrategy(),
+		name: name, deployment: plan.deployment, namespace: plan.namespace, pods: plan.pods, selector: plan.selector, labels: plan.labels,
+		podAnnotations: plan.parts.PodAnnotations, podSpec: spec, strategy: rollingStrategy(), token: plan.parts.writtenSecret(),
 	}, w); err != nil {
 		return err
 	}
@@ -226,7 +238,7 @@ func (plan *plan) register(ctx *pulumi.Context, typ, name string, comp pulumi.Co
 	w.SelectorLabels, w.MetricsPort, w.PolicyPods = plan.selector, plan.parts.MetricsPort, plan.policy
 	w.Namespace = component.ObjectNamespace[metav1.ObjectMeta](w.Deployment.Metadata)
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{
-		"deploymentName": pulumi.String(plan.pods.Name),
+		"deploymentName": pulumi.String(plan.deployment),
 		"namespace":      w.Namespace,
 		"selectorLabels": pulumi.ToStringMap(plan.selector),
 		"metricsPort":    pulumi.Int(plan.parts.MetricsPort),

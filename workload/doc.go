@@ -8,13 +8,14 @@
 // The package owns the Kubernetes objects that run cloudflared and the shape of its pods. The caller
 // owns the namespace, the tunnel (its id comes in as TunnelID, see the tunnel package), the token's
 // storage (a Vault KV v2 secret, VaultToken.Secret, the vaultkv.Location the tunnel package writes to;
-// or a Kubernetes Secret: only its location comes in, never the token), the Vault role and the network
-// policy. What the policy needs about the pods is reported as a typed value, network.Pods (namespace,
-// selector labels, layout, metrics port, edge region and, with Vault, the host and port the agent
-// dials): Workload.PolicyPods after registration, ConnectorArgs.PolicyPods(name) and
-// AppArgs.PolicyPods(name) before it. The package does not import the tunnel package nor its Cloudflare,
-// random and Vault SDKs. The token never appears in argv, environment variables, names, labels or
-// annotations: cloudflared runs `tunnel ... run --token-file <file>`.
+// or a Kubernetes Secret: only its location comes in, not the token, unless the component is to write
+// the Secret itself, SecretToken.Value), the Vault role and the network policy. What the policy needs
+// about the pods is reported as a typed value, network.Pods (namespace, selector labels, layout,
+// metrics port, edge region and, with Vault, the host and port the agent dials): Workload.PolicyPods
+// after registration, ConnectorArgs.PolicyPods(name) and AppArgs.PolicyPods(name) before it. The
+// package does not import the tunnel package nor its Cloudflare, random and Vault SDKs. The token never
+// appears in argv, environment variables, names, labels or annotations: cloudflared runs `tunnel ...
+// run --token-file <file>`.
 //
 // Every input is validated before anything is registered (a namespace or Secret name that is another
 // resource's output is validated inside an apply once known); errors name the field path and value and
@@ -55,6 +56,7 @@
 // Both components register, parented to the component, in this order:
 //
 //	<name>-serviceaccount  kubernetes:core/v1:ServiceAccount                   only with Pods.ServiceAccount.Create
+//	<name>-token           kubernetes:core/v1:Secret                           only with Token.Secret.Value
 //	<name>-deployment      kubernetes:apps/v1:Deployment
 //	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget            only when replicas (or the autoscaler's minimum) >= 2
 //	<name>-hpa             kubernetes:autoscaling/v2:HorizontalPodAutoscaler   only with Pods.Autoscaling (Connector)
@@ -63,10 +65,11 @@
 //	<name>-servicemonitor  kubernetes:monitoring.coreos.com/v1:ServiceMonitor  only with Metrics.Monitor ServiceMonitor
 //	<name>-rules           kubernetes:monitoring.coreos.com/v1:PrometheusRule  only with Metrics.Alerts
 //
-// The Kubernetes names are Pods.Name (default: the component name) for the Deployment, the
-// PodDisruptionBudget, the HorizontalPodAutoscaler, the monitor and the rules, "<Pods.Name>-metrics" for the
-// metrics Service and ServiceAccount.Name for the service account. Selector labels are
-// app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
+// The Kubernetes names are Pods.Name (default: the component name) for the PodDisruptionBudget, the
+// HorizontalPodAutoscaler, the monitor and the rules, "<Pods.Name>-metrics" for the metrics Service,
+// "<Pods.Name>-<Generation>" for the Deployment when Generation is set (DeploymentName; else Pods.Name),
+// ServiceAccount.Name for the service account and Token.Secret.Name for the token's Secret. Selector
+// labels are app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
 // app.kubernetes.io/instance (Pods.Name); objects and pods also carry app.kubernetes.io/managed-by
 // "pulumi", app.kubernetes.io/part-of "tunnelgate" and, for a Connector, app.kubernetes.io/component
 // "connector" and app.kubernetes.io/version (the image tag). Component outputs: deploymentName,
@@ -140,8 +143,26 @@
 // read-only at SecretTokenDir with mode 0444, only in the cloudflared container; cloudflared reads
 // SecretTokenFile.
 //
-// Pods roll when the tunnel changes: TunnelID feeds the pod-template annotation TunnelIDAnnotation
-// (the id, never the token), and cloudflared reads its token once at start.
+// With SecretToken.Value (the token, e.g. tunnel.Tunnel.Token) the component writes the Secret itself
+// (child "<name>-token", the value a Pulumi secret) before the Deployment, which depends on it, and
+// rewrites it before the Deployment whenever the token changes. (The kubernetes provider replaces a
+// Secret whose data changes, deleting it before creating it again under its name, unless the provider
+// sets enableSecretMutable: running pods keep the file they mounted, and the new pods wait for the new
+// Secret.) Without Value the Secret is yours.
+//
+// # Rotation: generations
+//
+// cloudflared reads its token once at start, so a new tunnel (a rotation) needs new pods. TunnelID
+// feeds the pod-template annotation TunnelIDAnnotation (the id, never the token): a new id changes the
+// template. With Generation set to the tunnel's rotation (tunnel.Args.Rotation), a new generation also
+// renames the Deployment ("<Pods.Name>-<Generation>"), so that Pulumi replaces it create-before-delete:
+// the new Deployment's pods start next to the old ones, the kubernetes provider waits until they are
+// Ready, and the old Deployment is deleted at the end of the update, after whatever waited for the new
+// one (the tunnel's DNS records, see tunnel.NewTunnelWithConnectors) and before the old tunnel. The
+// selector labels, the PodDisruptionBudget and the network policy keep Pods.Name and cover the pods of
+// both generations. Without Generation the one Deployment rolls in place (maxSurge 1, maxUnavailable 0):
+// fewer pods, but the old tunnel loses its connectors when the rollout ends (see the tunnel package's
+// Rotation section for both, measured).
 //
 // # How uid 65532 reads the file the agent writes
 //

@@ -34,7 +34,9 @@ const (
 // Pods shapes the Deployment and its pods in both layouts: how many, how they spread and tolerate
 // disruption, their metadata, placement and service account. The zero value gives the defaults.
 type Pods struct {
-	// Name is the Kubernetes name of the Deployment and PodDisruptionBudget. Default: the component's name.
+	// Name is the Kubernetes name of the PodDisruptionBudget and of the Deployment, which is
+	// "<name>-<generation>" when the component's Generation is set (see DeploymentName), and the value
+	// of the app.kubernetes.io/instance selector label. Default: the component's name.
 	Name string `pulumi:"name,optional"`
 	// Replicas is the number of pods, 0 or more (0 scales the Deployment to zero). Default (nil)
 	// DefaultReplicas (2). A PodDisruptionBudget is created whenever Replicas >= 2. Not with Autoscaling,
@@ -281,6 +283,7 @@ func strOrNil(s string) pulumi.StringPtrInput {
 // deployInput is everything deploy needs, after validation.
 type deployInput struct {
 	name           string // component name (child names are "<name>-<role>")
+	deployment     string // the Deployment's Kubernetes name
 	namespace      pulumi.StringInput
 	pods           Pods
 	selector       map[string]string
@@ -288,6 +291,7 @@ type deployInput struct {
 	podAnnotations pulumi.StringMap
 	podSpec        corev1.PodSpecPtrInput
 	strategy       *appsv1.DeploymentStrategyArgs
+	token          *SecretToken // a Secret the component writes (SecretToken.Value set), else nil
 }
 
 // deploy registers the service account (if created), the Deployment and the PodDisruptionBudget into
@@ -313,9 +317,29 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 			return err
 		}
 	}
-	depOpts := opts
+	if tok := in.token; tok != nil {
+		m := meta("", nil)
+		m.Name = tok.Name
+		out.TokenSecret, err = corev1.NewSecret(ctx, in.name+"-token", &corev1.SecretArgs{
+			Metadata:   m,
+			Type:       pulumi.String("Opaque"),
+			StringData: pulumi.StringMap{tok.Key: pulumi.ToSecret(tok.Value).(pulumi.StringOutput)},
+		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
+	// The pods start once their service account and token exist.
+	var before []pulumi.Resource
 	if out.ServiceAccount != nil {
-		depOpts = append(depOpts, pulumi.DependsOn([]pulumi.Resource{out.ServiceAccount}))
+		before = append(before, out.ServiceAccount)
+	}
+	if out.TokenSecret != nil {
+		before = append(before, out.TokenSecret)
+	}
+	depOpts := opts
+	if len(before) > 0 {
+		depOpts = append(opts[:len(opts):len(opts)], pulumi.DependsOn(before))
 	}
 	spec := appsv1.DeploymentSpecArgs{
 		RevisionHistoryLimit: pulumi.Int(5),
@@ -331,7 +355,7 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 		spec.Replicas = pulumi.Int(*in.pods.Replicas)
 	}
 	out.Deployment, err = appsv1.NewDeployment(ctx, in.name+"-deployment", &appsv1.DeploymentArgs{
-		Metadata: meta(in.pods.Name, in.pods.Annotations),
+		Metadata: meta(in.deployment, in.pods.Annotations),
 		Spec:     spec,
 	}, depOpts...)
 	if err != nil {
@@ -359,10 +383,20 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 	if a := in.pods.Autoscaling; a != nil {
 		out.HorizontalPodAutoscaler, err = autoscalingv2.NewHorizontalPodAutoscaler(ctx, in.name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
 			Metadata: meta(in.pods.Name, in.pods.Annotations),
-			Spec:     a.hpaSpec(in.pods.Name),
+			Spec:     a.hpaSpec(in.deployment),
 		}, append(opts[:len(opts):len(opts)], pulumi.DependsOn([]pulumi.Resource{out.Deployment}))...)
 	}
 	return err
+}
+
+// DeploymentName is the Kubernetes name of the Deployment for the Pods.Name name and the tunnel
+// generation: "<name>", or "<name>-<generation>" when generation is set. The PodDisruptionBudget and
+// the selector labels keep name, so that they cover the pods of every generation.
+func DeploymentName(name, generation string) string {
+	if generation == "" {
+		return name
+	}
+	return name + "-" + generation
 }
 
 // recommendedLabels are the app.kubernetes.io labels of the objects and pods: selector plus the

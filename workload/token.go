@@ -106,13 +106,21 @@ type VaultAgent struct {
 	TokenAudience string `pulumi:"tokenAudience,optional"`
 }
 
-// SecretToken mounts an existing Kubernetes Secret that holds the token, read-only, as a file.
+// SecretToken mounts a Kubernetes Secret that holds the token, read-only, as a file: an existing one,
+// or, with Value, one the component creates and keeps up to date.
 type SecretToken struct {
 	// Name is the Secret's name in the workload's namespace (required). It may be another resource's
 	// output (a Secret created in the same program).
 	Name pulumi.StringInput `pulumi:"name"`
 	// Key is the key of the token in the Secret's data. Default DefaultTokenKey ("tunnel_token").
 	Key string `pulumi:"key,optional"`
+	// Value, when set, is the token (tunnel.Tunnel.Token, a Pulumi secret): the component then creates
+	// the Secret itself (child "<name>-token", kubernetes:core/v1:Secret, in the namespace) with the
+	// token under Key, before the Deployment, and updates it before the Deployment whenever the token
+	// changes (a rotation), so that new pods read the new token. Unset: the Secret exists and is yours
+	// (see the package doc's Rotation section for what a rotation then asks of you). Not with Sidecar,
+	// which registers nothing.
+	Value pulumi.StringInput `pulumi:"value,optional"`
 }
 
 func (t TokenSource) withDefaults() TokenSource {

@@ -13,9 +13,13 @@
 //	hostname        both           (required)               public hostname, e.g. app.example.com
 //	namespace       both           apps                     Kubernetes namespace of everything
 //	createNamespace both           true                     create the namespace (false: it must exist)
-//	vaultRole       both           (required)               Vault Kubernetes auth role of the pods
+//	tokenSource     both           vault                    vault, or secret: the Ingress writes the token into
+//	                                                        the Kubernetes Secret "<app>-tunnel-token" (no Vault)
+//	vaultRole       both           (required with vault)    Vault Kubernetes auth role of the pods
 //	vaultPath       both           <namespace>/<app>/cloudflared  KV v2 path (mount "secret") of the token
 //	rotation        both                                    secret generation; change it to rotate
+//	inPlaceRotation both           false                    rotate by rolling the pods in place (a 1033 window)
+//	replicas        both           2                        pods of the app (InPod) or of cloudflared (OwnPod)
 //	appImage        InPod          (required)               the app's image
 //	appPort         InPod          4000                     the port the app listens on (localhost)
 //	frontend        OwnPod         see below                {"service": URL, "labels": {...}, "port": N}
@@ -55,8 +59,9 @@ func InPod(ctx *pulumi.Context) error {
 	args := &tunnelgate.IngressArgs{
 		Tunnel: c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
 		App:    tunnelgate.ContainerApp("app", c.appImage, c.appPort),
-		Token:  tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
 	}
+	c.token(args, "web")
+	args.App.Pods = c.pods()
 	c.policy(args, nil)
 	return c.deploy(ctx, "web", args)
 }
@@ -82,9 +87,9 @@ func OwnPod(ctx *pulumi.Context) error {
 			tunnel.Route{Hostname: c.hostname, Path: "^/api/v0/", Service: back.Service},
 			tunnel.Route{Hostname: c.hostname, Service: front.Service},
 		),
-		Connector: &workload.Pods{},
-		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
+		Connector: c.pods(),
 	}
+	c.token(args, "site")
 	c.policy(args, []network.Peer{
 		{Namespace: c.namespace, Labels: front.Labels, Ports: []network.Port{{Port: front.Port}}},
 		{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
@@ -96,9 +101,10 @@ type settings struct {
 	cfg                                       *config.Config
 	accountID, zoneID, zoneName, hostname     string
 	namespace, vaultRole, vaultPath, rotation string
-	appImage, policyKind                      string
+	appImage, policyKind, tokenSource         string
 	appPort                                   int
-	createNamespace                           bool
+	replicas                                  *int
+	createNamespace, inPlaceRotation          bool
 	access                                    *tunnel.AccessPolicy
 }
 
@@ -108,10 +114,14 @@ func load(ctx *pulumi.Context, app string) settings {
 		cfg: cfg, accountID: cfg.Get("accountId"), zoneID: cfg.Get("zoneId"), zoneName: cfg.Get("zoneName"),
 		hostname: cfg.Get("hostname"), namespace: or(cfg.Get("namespace"), "apps"), vaultRole: cfg.Get("vaultRole"),
 		rotation: cfg.Get("rotation"), appImage: cfg.Get("appImage"), appPort: cfg.GetInt("appPort"),
-		policyKind: or(cfg.Get("networkPolicy"), "cilium"), createNamespace: true,
+		policyKind: or(cfg.Get("networkPolicy"), "cilium"), tokenSource: or(cfg.Get("tokenSource"), "vault"), createNamespace: true,
 	}
 	if v, err := cfg.TryBool("createNamespace"); err == nil {
 		s.createNamespace = v
+	}
+	s.inPlaceRotation = cfg.GetBool("inPlaceRotation")
+	if v, err := cfg.TryInt("replicas"); err == nil {
+		s.replicas = &v
 	}
 	s.vaultPath = or(cfg.Get("vaultPath"), s.namespace+"/"+app+"/cloudflared")
 	var access tunnel.AccessPolicy
@@ -129,6 +139,7 @@ func load(ctx *pulumi.Context, app string) settings {
 // With a created namespace, args.Namespace is the Namespace's output, so every object waits for it.
 func (s settings) deploy(ctx *pulumi.Context, name string, args *tunnelgate.IngressArgs) error {
 	args.Namespace = pulumi.String(s.namespace)
+	args.InPlaceRotation = s.inPlaceRotation
 	if err := args.Validate(); err != nil {
 		return err
 	}
@@ -157,6 +168,21 @@ func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {
 	}
 	return a
 }
+
+// token sets how the token reaches cloudflared: from Vault (the tunnel writes it at vaultPath, the pods
+// log in with vaultRole), or, with tokenSource "secret", from the Kubernetes Secret "<app>-tunnel-token"
+// that the Ingress writes.
+func (s settings) token(args *tunnelgate.IngressArgs, app string) {
+	if s.tokenSource == "secret" {
+		args.Tunnel.Vault = nil
+		args.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String(app + "-tunnel-token")}, CreateSecret: true}
+		return
+	}
+	args.Token = tunnelgate.Token{Vault: &workload.VaultAgent{Role: s.vaultRole}}
+}
+
+// pods is the Deployment's shape: the defaults, with replicas from the config when set.
+func (s settings) pods() *workload.Pods { return &workload.Pods{Replicas: s.replicas} }
 
 func (s settings) origin(name string, port int) Origin {
 	o := Origin{

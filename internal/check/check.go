@@ -5,6 +5,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -160,6 +161,18 @@ func (es *Errors) Image(field, ref string) reference.Named {
 		es.Add(field, ref, "not a container image reference: %v", err)
 	}
 	return named
+}
+
+// generationRe is a rotation's shape: it ends tunnel and Deployment names.
+var generationRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+
+// Generation adds an error unless s is empty or a secret generation (tunnel.Args.Rotation, the
+// workload's Generation): 1-32 lower-case letters, digits and '-', starting and ending with a letter or
+// digit. partOf names what it becomes part of, for the message ("the tunnel name").
+func (es *Errors) Generation(field, s, partOf string) {
+	if s != "" && !generationRe.MatchString(s) {
+		es.Add(field, s, "use 1-32 lower-case letters, digits and '-' (it becomes part of %s), e.g. \"2026-11\"", partOf)
+	}
 }
 
 // DNSLabel adds an error unless s is an RFC 1123 label (Kubernetes namespace and object names).

@@ -860,6 +860,16 @@ func TestRotationInOrderHasNoViolations(t *testing.T) {
 	if k := kinds(es); !reflect.DeepEqual(k, []EventKind{TunnelCreated, RecordCreated, TunnelCreated, RecordUpdated, ConnectionsCleaned, TunnelDeleted}) {
 		t.Errorf("events = %v", k)
 	}
+	// The connectors of the tunnels a record pointed at when it moved, and of a tunnel when it went.
+	if e := es[1]; e.Connectors != 2 {
+		t.Errorf("record created with %d connectors, want 2", e.Connectors)
+	}
+	if e := es[3]; e.OldConnectors != 2 || e.Connectors != 2 {
+		t.Errorf("record moved: connectors %d -> %d, want 2 -> 2", e.OldConnectors, e.Connectors)
+	}
+	if e := es[5]; e.Connectors != 0 {
+		t.Errorf("tunnel deleted with %d connectors", e.Connectors)
+	}
 	for i := 1; i < len(es); i++ {
 		if es[i].Time.Before(es[i-1].Time) {
 			t.Errorf("event %d is earlier than event %d", i, i-1)

@@ -148,6 +148,11 @@ type Event struct {
 	// AccessID and AccessName name the object of Access events: an application (its domain), a policy or a
 	// service token (their names).
 	AccessID, AccessName string
+	// Connectors, with Options.Connectors, is the number of connectors of the tunnel the record points at
+	// after a RecordCreated or RecordUpdated (0 for a record that points at no tunnel), and of the tunnel
+	// at its TunnelDeleted; OldConnectors is that of the tunnel a RecordUpdated or RecordDeleted pointed at
+	// before. Visitors of the record's name get Cloudflare error 1033 while it points at a tunnel without.
+	Connectors, OldConnectors int
 }
 
 // String renders the event for logs.
@@ -164,10 +169,12 @@ func (e Event) String() string {
 			rules = append(rules, host+r.Path+" -> "+r.Service)
 		}
 		return fmt.Sprintf("%s %s: %s (%s) v%d [%s]", at, e.Kind, e.TunnelID, e.TunnelName, e.Version, strings.Join(rules, ", "))
-	case RecordCreated, RecordDeleted:
+	case RecordCreated:
+		return fmt.Sprintf("%s %s: %s %s %s (%s; %d connectors)", at, e.Kind, e.Type, e.Name, e.Content, e.RecordID, e.Connectors)
+	case RecordDeleted:
 		return fmt.Sprintf("%s %s: %s %s %s (%s)", at, e.Kind, e.Type, e.Name, e.Content, e.RecordID)
 	case RecordUpdated:
-		return fmt.Sprintf("%s %s: %s %s %s -> %s (%s)", at, e.Kind, e.Type, e.Name, e.OldContent, e.Content, e.RecordID)
+		return fmt.Sprintf("%s %s: %s %s %s -> %s (%s; connectors %d -> %d)", at, e.Kind, e.Type, e.Name, e.OldContent, e.Content, e.RecordID, e.OldConnectors, e.Connectors)
 	case VnetCreated, VnetDeleted:
 		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.Name, e.VnetID)
 	case RouteCreated, RouteUpdated, RouteDeleted:
@@ -295,7 +302,7 @@ func (s *Server) tunnelByID(id string) *tunnel {
 }
 
 func (s *Server) connectorsOf(tunnelID string) int {
-	if s.connectors == nil {
+	if s.connectors == nil || tunnelID == "" {
 		return 0
 	}
 	return max(s.connectors(tunnelID), 0)

@@ -65,3 +65,20 @@ func Start(t testing.TB) *Server {
 	})
 	return &Server{Addr: cfg.Address, Bin: bin, Client: client, Dir: dir}
 }
+
+// Read returns the data of the latest version of the KV v2 secret at readPath ("secret/data/<path>"), as
+// the injected Vault Agent reads it.
+func (s *Server) Read(ctx context.Context, readPath string) (map[string]any, error) {
+	sec, err := s.Client.Logical().ReadWithContext(ctx, readPath)
+	if err != nil {
+		return nil, err
+	}
+	if sec == nil {
+		return nil, fmt.Errorf("%s: no secret", readPath)
+	}
+	data, ok := sec.Data["data"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: no data (deleted version?)", readPath)
+	}
+	return data, nil
+}
