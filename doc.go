@@ -7,7 +7,7 @@
 // The parts are packages of their own, usable alone: tunnel (Cloudflare side and Vault secret),
 // workload (cloudflared on Kubernetes), network (the policy) and vaultkv (where the token lives in
 // Vault). Ingress only wires their facts together: the tunnel's Vault location is where the workload's
-// agent reads (vaultkv.Location), the workload reports its pods (workload.ConnectorArgs.PolicyPods:
+// agent reads (vaultkv.Location), the workload reports its pods (workload.ConnectorArgs.Facts:
 // namespace, selector, layout, metrics port, region, Vault agent) and the tunnel its routes' origin hosts
 // and Access teams, which the policy takes as they are; IngressArgs.NetworkPolicy is the policy's own
 // network.Settings, so every setting is reachable.

@@ -139,13 +139,13 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared,
 			Containers: a.App.Containers, PodSpec: a.App.PodSpec, Pods: a.App.Pods,
 		}
-		var err error
-		pods, err = p.app.PolicyPods(name)
+		facts, err := p.app.Facts(name)
+		pods = facts.PolicyPods
 		rebase(&es, err, "app.pods")
 	default:
 		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: a.Connector}
-		var err error
-		pods, err = p.connector.PolicyPods(name)
+		facts, err := p.connector.Facts(name)
+		pods = facts.PolicyPods
 		rebase(&es, err, "connector")
 	}
 	switch {

@@ -9,11 +9,13 @@
 // owns the namespace, the tunnel (its id comes in as TunnelID, see the tunnel package), the token's
 // storage (a Vault KV v2 secret, VaultToken.Secret, the vaultkv.Location the tunnel package writes to;
 // or a Kubernetes Secret: only its location comes in, never the token), the Vault role and the network
-// policy. What the policy needs about the pods is reported as a typed value, network.Pods (namespace,
-// selector labels, layout, metrics port, edge region and, with Vault, the host and port the agent
-// dials): Workload.PolicyPods after registration, ConnectorArgs.PolicyPods(name) and
-// AppArgs.PolicyPods(name) before it. The package does not import the tunnel package nor its Cloudflare,
-// random and Vault SDKs. The token never appears in argv, environment variables, names, labels or
+// policy. What other components need about the pods is reported as typed values, Facts, before
+// registration (ConnectorArgs.Facts(name), AppArgs.Facts(name)) and after it (the Workload fields of
+// the same names): PolicyPods, the network.Pods a policy needs (namespace, selector labels, layout,
+// metrics port, edge region and, with Vault, the host and port the agent dials), and, with Vault,
+// VaultReader, the vaultkv.Reader a Vault role grants (the pods' namespace and service account, the
+// agent's auth path, role and token audience). The package does not import the tunnel package nor
+// its Cloudflare, random and Vault SDKs. The token never appears in argv, environment variables, names, labels or
 // annotations: cloudflared runs `tunnel ... run --token-file <file>`.
 //
 // Every input is validated before anything is registered (a namespace or Secret name that is another

@@ -61,8 +61,9 @@ type Pods struct {
 	// PriorityClassName is the pods' PriorityClass (e.g. one above your apps: a connector evicted under
 	// pressure takes every hostname of the tunnel down).
 	PriorityClassName string `pulumi:"priorityClassName,optional"`
-	// ServiceAccount runs the pods under a named service account (Vault's Kubernetes auth role binds to
-	// it). Nil: the namespace's "default" account.
+	// ServiceAccount runs the pods under a service account of their own (Vault's Kubernetes auth role
+	// binds to it). Nil: the namespace's "default" account, which every pod that names no account
+	// shares.
 	ServiceAccount *ServiceAccount `pulumi:"serviceAccount,optional"`
 }
 
@@ -82,8 +83,9 @@ type Toleration struct {
 
 // ServiceAccount names the pods' service account and says whether the component creates it.
 type ServiceAccount struct {
-	// Name is the service account's name (required): the name a Vault role binds to.
-	Name string `pulumi:"name"`
+	// Name is the service account's name: the name a Vault role binds to. Default: Pods.Name (the
+	// Deployment's name).
+	Name string `pulumi:"name,optional"`
 	// Create makes the component create it (child "<name>-serviceaccount"), with its token not
 	// auto-mounted. False: it must exist.
 	Create bool `pulumi:"create,optional"`
@@ -114,7 +116,18 @@ func (p Pods) withDefaults(component string) Pods {
 	if p.NodeSpread == "" {
 		p.NodeSpread = DefaultNodeSpread
 	}
+	p.defaultServiceAccount()
 	return p
+}
+
+// defaultServiceAccount names the service account after the Deployment when its name is left empty
+// (a copy: the caller's struct is not changed).
+func (p *Pods) defaultServiceAccount() {
+	if sa := p.ServiceAccount; sa != nil && sa.Name == "" && p.Name != "" {
+		c := *sa
+		c.Name = p.Name
+		p.ServiceAccount = &c
+	}
 }
 
 // validate checks p (after defaults; errors under "pods."); selector are the labels users may not

@@ -5,6 +5,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -166,6 +167,34 @@ func (es *Errors) Image(field, ref string) reference.Named {
 func (es *Errors) DNSLabel(field, s string) {
 	for _, msg := range validation.IsDNS1123Label(s) {
 		es.Add(field, s, "%s", msg)
+	}
+}
+
+var (
+	vaultRoleRE     = regexp.MustCompile(`^[A-Za-z0-9._@-]+$`)
+	vaultAuthPathRE = regexp.MustCompile(`^auth(/[A-Za-z0-9._-]+)+$`)
+)
+
+// VaultRole adds an error unless s is a Vault Kubernetes auth role name (letters, digits, '.', '_',
+// '@', '-').
+func (es *Errors) VaultRole(field, s string) {
+	if !vaultRoleRE.MatchString(s) {
+		es.Add(field, s, "must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one")
+	}
+}
+
+// VaultAuthPath adds an error unless s is the path of a Vault auth method, "auth/<mount>" such as
+// "auth/kubernetes" (no "." or ".." segments).
+func (es *Errors) VaultAuthPath(field, s string) {
+	if !vaultAuthPathRE.MatchString(s) || strings.Contains(s+"/", "/../") || strings.Contains(s+"/", "/./") {
+		es.Add(field, s, "must be an auth mount path such as \"auth/kubernetes\"")
+	}
+}
+
+// Audience adds an error unless s is empty or one token audience (no spaces or commas).
+func (es *Errors) Audience(field, s string) {
+	if strings.ContainsAny(s, " \t\n,") {
+		es.Add(field, s, "must be a single audience without spaces or commas")
 	}
 }
 
