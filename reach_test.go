@@ -1,10 +1,10 @@
 package tunnelgate_test
 
 // TestEveryArgsFieldReachesAResource walks, by reflection, every exported field of every Args type
-// (IngressArgs, tunnel.Args, workload.ConnectorArgs and AppArgs, network.Args, and every struct type
-// of this module below them) and shows for each one a registered resource property that changes when
-// the field changes: no input is dead, none unreachable. SidecarArgs registers nothing; its fields
-// are ConnectorArgs' (TunnelID, Token, Cloudflared), covered there.
+// (IngressArgs, tunnel.Args, workload.ConnectorArgs and AppArgs, vaultrole.Args, network.Args, and
+// every struct type of this module below them) and shows for each one a registered resource property
+// that changes when the field changes: no input is dead, none unreachable. SidecarArgs registers
+// nothing; its fields are ConnectorArgs' (TunnelID, Token, Cloudflared), covered there.
 //
 // How: each root has valid baselines. For every leaf field (one that is not a struct of this module,
 // nor a pointer to or a slice of one) the walk sets up a context run (nil pointers and empty slices
@@ -32,6 +32,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -50,6 +51,8 @@ type variant struct {
 // deadWhere are the contexts ("<key> <root>/<baseline>") where a field has no effect by design.
 var deadWhere = map[string]string{
 	"vaultkv.Location.IDKey workload.ConnectorArgs/vault": "the agent reads the token only; the id key is the writer's (tunnel.Args.Vault)",
+	"vaultkv.Location.IDKey vaultrole.Args/vault":         "a policy grants a whole secret: its data keys are not part of it",
+	"vaultkv.Location.TokenKey vaultrole.Args/vault":      "a policy grants a whole secret: its data keys are not part of it",
 	"network.Settings.ClusterDomain IngressArgs/secret":   "no in-cluster name to qualify: no Vault, routes to localhost",
 	"network.Settings.ClusterDomain network.Args/sidecar": "no in-cluster name to qualify",
 	"network.Pods.MetricsPort network.Args/sidecar":       "nobody may scrape the metrics port (no Settings.Metrics)",
@@ -111,11 +114,20 @@ var variants = map[string]variant{
 	"tunnel.Access.TeamName":                {value: "other"},
 	"tunnel.Access.AudTags":                 {value: []string{"aud2"}},
 	// vaultkv
-	"vaultkv.Location.Mount":     {value: "kv"},
-	"vaultkv.Location.Path":      {value: "apps/web/other"},
-	"vaultkv.Location.TokenKey":  {value: "tok"},
-	"vaultkv.Location.IDKey":     {value: "id"},
-	"vaultkv.Location.Namespace": {value: "team"},
+	"vaultkv.Location.Mount":        {value: "kv"},
+	"vaultkv.Location.Path":         {value: "apps/web/other"},
+	"vaultkv.Location.TokenKey":     {value: "tok"},
+	"vaultkv.Location.IDKey":        {value: "id"},
+	"vaultkv.Location.Namespace":    {value: "team"},
+	"vaultkv.Reader.Namespace":      {value: pulumi.String("other")},
+	"vaultkv.Reader.ServiceAccount": {value: pulumi.String("sa2")},
+	"vaultkv.Reader.AuthPath":       {value: "auth/k8s"},
+	"vaultkv.Reader.Role":           {value: "other"},
+	"vaultkv.Reader.TokenAudience":  {value: "aud2"},
+	// vaultrole
+	"vaultrole.Settings.PolicyName":    {value: "other-read"},
+	"vaultrole.Settings.TTLSeconds":    {value: 60},
+	"vaultrole.Settings.MaxTTLSeconds": {value: 7200},
 	// workload
 	"workload.ConnectorArgs.Namespace": {value: pulumi.String("other")},
 	"workload.ConnectorArgs.TunnelID":  {value: pulumi.String("tid2")},
@@ -278,6 +290,15 @@ func roots() []root {
 			}
 		}}, func(ctx *pulumi.Context, a any) error {
 			_, err := workload.NewApp(ctx, "web", a.(*workload.AppArgs))
+			return err
+		}},
+		{"vaultrole.Args", map[string]func() any{"vault": func() any {
+			return &vaultrole.Args{
+				Secret: vaultkv.Location{Path: "apps/web/cloudflared"},
+				Reader: vaultkv.Reader{Namespace: pulumi.String("apps"), ServiceAccount: pulumi.String("web"), Role: "web"},
+			}
+		}}, func(ctx *pulumi.Context, a any) error {
+			_, err := vaultrole.NewRole(ctx, "web", a.(*vaultrole.Args))
 			return err
 		}},
 		{"network.Args", map[string]func() any{

@@ -173,10 +173,10 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 		t.validate(es, check.Index(f+"tolerations", i))
 	}
 	if p.PriorityClassName != "" {
-		dnsSubdomain(es, f+"priorityClassName", p.PriorityClassName)
+		es.DNSSubdomain(f+"priorityClassName", p.PriorityClassName)
 	}
 	if sa := p.ServiceAccount; sa != nil {
-		dnsSubdomain(es, f+"serviceAccount.name", sa.Name)
+		es.DNSSubdomain(f+"serviceAccount.name", sa.Name)
 		annotationKeys(es, f+"serviceAccount.annotations", sa.Annotations)
 	}
 }

@@ -220,12 +220,6 @@ func (s SecretToken) validate(es *check.Errors, prefix string) {
 	}
 }
 
-func dnsSubdomain(es *check.Errors, field, s string) {
-	for _, msg := range validation.IsDNS1123Subdomain(s) {
-		es.Add(field, s, "%s", msg)
-	}
-}
-
 // ReadPath is the KV v2 API path the agent reads, "<mount>/data/<path>" (after defaults).
 func (v VaultToken) ReadPath() string { return v.Secret.ReadPath() }
 

@@ -198,6 +198,14 @@ func (es *Errors) Audience(field, s string) {
 	}
 }
 
+// DNSSubdomain adds an error unless s is an RFC 1123 subdomain (names of most Kubernetes objects:
+// Secrets, service accounts, priority classes).
+func (es *Errors) DNSSubdomain(field, s string) {
+	for _, msg := range validation.IsDNS1123Subdomain(s) {
+		es.Add(field, s, "%s", msg)
+	}
+}
+
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
