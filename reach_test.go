@@ -79,6 +79,7 @@ var variants = map[string]variant{
 	// tunnelgate
 	"tunnelgate.IngressArgs.Namespace":            {value: pulumi.String("other")},
 	"tunnelgate.IngressArgs.DisableNetworkPolicy": {value: true, setup: with("NetworkPolicy", (*network.Settings)(nil))},
+	"tunnelgate.IngressArgs.DisableVaultRole":     {value: true, setup: with("VaultRole", (*vaultrole.Settings)(nil))},
 	"tunnelgate.App.Containers":                   {value: otherApp},
 	"tunnelgate.App.PodSpec": {mutate: func(p reflect.Value) {
 		set(p, "Containers", nil)
@@ -168,7 +169,7 @@ var variants = map[string]variant{
 	"workload.VaultAgent.TLSSkipVerify":       {value: true},
 	"workload.VaultAgent.LongRunning":         {value: true},
 	"workload.VaultAgent.AgentImage":          {value: "hashicorp/vault:1.20.4"},
-	"workload.VaultAgent.TokenAudience":       {value: "vault"},
+	"workload.VaultAgent.TokenAudience":       {value: "vault.example.com"},
 	"workload.SecretToken.Name":               {value: pulumi.String("tok2")},
 	"workload.SecretToken.Key":                {value: "key"},
 	"workload.Cloudflared.Image":              {value: "cloudflare/cloudflared:2026.8.1"},

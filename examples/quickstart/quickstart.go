@@ -13,7 +13,8 @@
 //	hostname        both           (required)               public hostname, e.g. app.example.com
 //	namespace       both           apps                     Kubernetes namespace of everything
 //	createNamespace both           true                     create the namespace (false: it must exist)
-//	vaultRole       both           (required)               Vault Kubernetes auth role of the pods
+//	vaultRole       both           <project>-<stack>-<app>  Vault Kubernetes auth role of the pods
+//	createVaultRole both           true                     create the role and its read-only policy (false: vaultRole must exist)
 //	vaultPath       both           <namespace>/<app>/cloudflared  KV v2 path (mount "secret") of the token
 //	rotation        both                                    secret generation; change it to rotate
 //	appImage        InPod          (required)               the app's image
@@ -25,6 +26,13 @@
 // The programs create the namespace (a Namespace resource named "namespace"), so that a first `pulumi up`
 // works on a fresh cluster; `pulumi destroy` then deletes it with everything in it. Set createNamespace to
 // false to deploy into a namespace that exists already (or that another stack owns).
+//
+// With createVaultRole (the default) the Ingress also creates, with the Vault provider, the policy that
+// reads exactly the token and the Kubernetes auth role (named vaultRole, default
+// "<project>-<stack>-<app>") bound to the pods' own service account, which it creates too: Vault's
+// Kubernetes auth method must be enabled at auth/kubernetes, and the Vault token of the program must
+// be allowed to write policies and roles. Set createVaultRole to false where Vault is managed elsewhere:
+// vaultRole then names a role that exists and may read the token (see the README).
 //
 // OwnPod's frontend defaults to {"service": "http://frontend.<ns>.svc.cluster.local:80",
 // "labels": {"app": "frontend"}, "port": 8080} (port: the pods' port the Service targets), the backend
@@ -54,6 +62,7 @@ func InPod(ctx *pulumi.Context) error {
 		App:    tunnelgate.ContainerApp("app", c.appImage, c.appPort),
 		Token:  tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
 	}
+	c.vault(args)
 	c.policy(args, nil)
 	return c.deploy(ctx, "web", args)
 }
@@ -82,6 +91,7 @@ func OwnPod(ctx *pulumi.Context) error {
 		Connector: &workload.Pods{},
 		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
 	}
+	c.vault(args)
 	c.policy(args, []network.Peer{
 		{Namespace: c.namespace, Labels: front.Labels, Ports: []network.Port{{Port: front.Port}}},
 		{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
@@ -95,7 +105,7 @@ type settings struct {
 	namespace, vaultRole, vaultPath, rotation string
 	appImage, policyKind                      string
 	appPort                                   int
-	createNamespace                           bool
+	createNamespace, createVaultRole          bool
 }
 
 func load(ctx *pulumi.Context, app string) settings {
@@ -104,10 +114,13 @@ func load(ctx *pulumi.Context, app string) settings {
 		cfg: cfg, accountID: cfg.Get("accountId"), zoneID: cfg.Get("zoneId"), zoneName: cfg.Get("zoneName"),
 		hostname: cfg.Get("hostname"), namespace: or(cfg.Get("namespace"), "apps"), vaultRole: cfg.Get("vaultRole"),
 		rotation: cfg.Get("rotation"), appImage: cfg.Get("appImage"), appPort: cfg.GetInt("appPort"),
-		policyKind: or(cfg.Get("networkPolicy"), "cilium"), createNamespace: true,
+		policyKind: or(cfg.Get("networkPolicy"), "cilium"), createNamespace: true, createVaultRole: true,
 	}
 	if v, err := cfg.TryBool("createNamespace"); err == nil {
 		s.createNamespace = v
+	}
+	if v, err := cfg.TryBool("createVaultRole"); err == nil {
+		s.createVaultRole = v
 	}
 	s.vaultPath = or(cfg.Get("vaultPath"), s.namespace+"/"+app+"/cloudflared")
 	if s.appPort == 0 {
@@ -160,6 +173,11 @@ func (s settings) origin(name string, port int) Origin {
 	return o
 }
 
+// vault says whether the Ingress creates the Vault role and policy (createVaultRole).
+func (s settings) vault(args *tunnelgate.IngressArgs) {
+	args.DisableVaultRole = !s.createVaultRole
+}
+
 // policy sets the network policy of args from the networkPolicy config ("cilium", "kubernetes" or
 // "none").
 func (s settings) policy(args *tunnelgate.IngressArgs, origins []network.Peer) {
@@ -187,6 +205,5 @@ var DemoConfig = map[string]string{
 	"tunnelgate:zoneId":    "fedcba9876543210fedcba9876543210",
 	"tunnelgate:hostname":  "app.example.com",
 	"tunnelgate:namespace": "apps",
-	"tunnelgate:vaultRole": "web",
 	"tunnelgate:appImage":  "ghcr.io/example/app:1.0",
 }

@@ -65,6 +65,16 @@ func (es *Errors) Merge(prefix string, err error) {
 	}
 }
 
+// Has reports whether an error on field was collected.
+func (es *Errors) Has(field string) bool {
+	for _, e := range es.list {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Len is the number of errors collected.
 func (es *Errors) Len() int { return len(es.list) }
 
