@@ -51,7 +51,8 @@
 // children, for pods that must start after the role exists.
 //
 // Renaming the component, a role or a policy replaces them; a rotation of the tunnel writes a new
-// token at the same path and changes neither. Vault overwrites a policy or role of the same name
-// without asking, as `vault policy write` does: keep the names of roles and policies that other tools
-// manage out of the way (the Ingress's defaults are "<project>-<stack>-<component>").
+// token at the same path and changes neither. The Vault provider creates a policy or a role by
+// writing it, over one of the same name if there is one (as `vault policy write` does), and destroy
+// deletes it: keep the names of roles and policies that other tools manage out of the way (the
+// Ingress's defaults are "<project>-<stack>-<component>").
 package vaultrole

@@ -10,7 +10,7 @@
 // Every flag but -config has an environment variable (TUNNELGATE_<FLAG>, upper case, '-' as '_'). Provider settings go
 // through -config (repeatable, full keys), e.g. `-config cloudflare:apiHostname=api.example.net`;
 // -expect-no-changes makes preview and up fail when anything would change. The last line printed is the
-// summary, e.g. "automation: up succeeded: create=14".
+// summary, e.g. "automation: up succeeded: create=18".
 package main
 
 import (
