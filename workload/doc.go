@@ -50,8 +50,8 @@
 //	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget    only when replicas >= 2
 //
 // The Kubernetes names are Pods.Name (default: the component name) for the Deployment and the
-// PodDisruptionBudget and ServiceAccount.Name for the service account. Selector labels are
-// app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
+// PodDisruptionBudget and ServiceAccount.Name (default: Pods.Name) for the service account. Selector
+// labels are app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
 // app.kubernetes.io/instance (Pods.Name); objects and pods also carry app.kubernetes.io/managed-by
 // "pulumi", app.kubernetes.io/part-of "tunnelgate" and, for a Connector, app.kubernetes.io/component
 // "connector" and app.kubernetes.io/version (the image tag). Component outputs: deploymentName,
