@@ -170,11 +170,11 @@ func (a *IngressArgs) plan(project, stack, name string) (*plan, error) {
 		var err error
 		facts, err = p.app.Facts(name)
 		rebase(&es, err, "app.pods")
+		account := accountField("app.pods", a.App.Pods)
 		if specAccount && noAccount(a.App.Pods) {
-			role = a.rebaseRole(&es, p, facts, "app.podSpec.serviceAccountName")
-			break
+			account = "app.podSpec.serviceAccountName"
 		}
-		role = a.rebaseRole(&es, p, facts, accountField("app.pods", a.App.Pods))
+		p.role = a.planRole(&es, facts, account)
 	default:
 		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Pods: a.Connector}
 		if role && noAccount(a.Connector) {
@@ -183,10 +183,7 @@ func (a *IngressArgs) plan(project, stack, name string) (*plan, error) {
 		var err error
 		facts, err = p.connector.Facts(name)
 		rebase(&es, err, "connector")
-		role = a.rebaseRole(&es, p, facts, accountField("connector", a.Connector))
-	}
-	if !role {
-		p.role = nil
+		p.role = a.planRole(&es, facts, accountField("connector", a.Connector))
 	}
 	switch {
 	case a.DisableNetworkPolicy && a.NetworkPolicy != nil:
@@ -266,26 +263,27 @@ func accountField(prefix string, pods *workload.Pods) string {
 	return check.Join(prefix, "serviceAccount.name")
 }
 
-// rebaseRole builds the role's args from the tunnel's location and the workload's reader, validates
-// them and adds their errors under IngressArgs' names: the settings' as "vaultRole.*", the reader's
-// account as account (where the user set it) unless that field is already reported. The location and
-// the rest of the reader were checked under tunnel.vault and token.vault by the tunnel and workload.
-// It reports whether the role can be planned.
-func (a *IngressArgs) rebaseRole(es *check.Errors, p *plan, facts workload.Facts, account string) bool {
+// planRole returns the role's args, from the tunnel's location and the workload's reader, or nil when
+// the Ingress creates no role. It validates them and adds their errors under IngressArgs' names: the
+// settings' as "vaultRole.*", the reader's account as account (where the user set it) unless that field
+// is already reported. The location and the rest of the reader were checked under tunnel.vault and
+// token.vault by the tunnel and the workload.
+func (a *IngressArgs) planRole(es *check.Errors, facts workload.Facts, account string) *vaultrole.Args {
 	if a.Token.Vault == nil || a.DisableVaultRole || a.Tunnel.Vault == nil || facts.VaultReader == nil {
-		return false
+		return nil
 	}
-	p.role = &vaultrole.Args{Secret: *a.Tunnel.Vault, Reader: *facts.VaultReader, Settings: a.VaultRole}
-	for _, fe := range check.Fields(p.role.Validate()) {
+	role := &vaultrole.Args{Secret: *a.Tunnel.Vault, Reader: *facts.VaultReader, Settings: a.VaultRole}
+	for _, fe := range check.Fields(role.Validate()) {
 		field := fe.Field
 		switch top, rest, _ := strings.Cut(field, "."); {
 		case top == "settings":
 			field = check.Join("vaultRole", rest)
 		case field == "reader.serviceAccount" && !es.Has(account):
-			if !strings.HasSuffix(account, "serviceAccount.name") && !strings.HasSuffix(account, "serviceAccountName") {
-				fe.Reason = "names the pods' own service account, which the Vault role binds: " + fe.Reason
-			}
 			field = account
+			if !strings.HasSuffix(account, "serviceAccount.name") && !strings.HasSuffix(account, "serviceAccountName") {
+				es.Add(field, fe.Value, "names the pods' own service account, which the Vault role binds: %s", fe.Reason)
+				continue
+			}
 		case field == "reader.role" && !es.Has("token.vault.role"):
 			field = "token.vault.role" // the policy's default name is the role's
 		default:
@@ -293,7 +291,7 @@ func (a *IngressArgs) rebaseRole(es *check.Errors, p *plan, facts workload.Facts
 		}
 		es.Add(field, fe.Value, "%s", fe.Reason)
 	}
-	return true
+	return role
 }
 
 // rebase adds the field errors of a child's validator (workload or network) to es under the names
