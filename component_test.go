@@ -17,6 +17,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -76,8 +77,12 @@ tunnelgate:index:Ingress web
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
     random:index/randomPassword:RandomPassword web-secret
     vault:kv/secretV2:SecretV2 web-vault
+  tunnelgate:vaultrole:Role web
+    vault:index/policy:Policy web-policy
+    vault:kubernetes/authBackendRole:AuthBackendRole web-role
   tunnelgate:workload:App web
     kubernetes:apps/v1:Deployment web-deployment
+    kubernetes:core/v1:ServiceAccount web-serviceaccount
     kubernetes:policy/v1:PodDisruptionBudget web-pdb
 `
 	if got := res.Tree(); got != want {
@@ -132,8 +137,12 @@ tunnelgate:index:Ingress site
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig site-config
     random:index/randomPassword:RandomPassword site-secret
     vault:kv/secretV2:SecretV2 site-vault
+  tunnelgate:vaultrole:Role site
+    vault:index/policy:Policy site-policy
+    vault:kubernetes/authBackendRole:AuthBackendRole site-role
   tunnelgate:workload:Connector site
     kubernetes:apps/v1:Deployment site-deployment
+    kubernetes:core/v1:ServiceAccount site-serviceaccount
     kubernetes:policy/v1:PodDisruptionBudget site-pdb
 `
 	if got := res.Tree(); got != want {
@@ -377,7 +386,12 @@ func TestBadInputAnywhere(t *testing.T) {
 			return a
 		}, "tunnel.accountId", "nothex"},
 		{"vault role", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token.Vault.Role = "web/x"
+			return a
+		}, "token.vault.role", "web/x"},
+		{"vault role required when the role is managed elsewhere", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.Token.Vault.Role = ""
+			a.DisableVaultRole = true
 			return a
 		}, "token.vault.role", ""},
 		{"token vault without tunnel vault", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
@@ -638,6 +652,64 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.NetworkPolicy = &network.Settings{ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16"}}
 			return a
 		}, "networkPolicy.clusterCidrs[1]", "10.244.0.0/16"},
+		// Issue 14: the Vault side.
+		{"vault role policy name", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{PolicyName: "Web"}
+			return a
+		}, "vaultRole.policyName", "Web"},
+		{"vault role policy name built in", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{PolicyName: "default"}
+			return a
+		}, "vaultRole.policyName", "default"},
+		{"vault role named like a built-in policy", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token.Vault.Role = "root"
+			return a
+		}, "token.vault.role", "root"},
+		{"vault role ttl above max", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{TTLSeconds: 600, MaxTTLSeconds: 300}
+			return a
+		}, "vaultRole.maxTtlSeconds", 300},
+		{"vault role ttl below zero", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{TTLSeconds: -5}
+			return a
+		}, "vaultRole.ttlSeconds", -5},
+		{"vault role bound to the namespace's default account", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App.Pods = &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "default"}}
+			return a
+		}, "app.pods.serviceAccount.name", "default"},
+		{"vault role bound to the default account of the app's pod spec", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App = &tunnelgate.App{PodSpec: &corev1.PodSpecArgs{Containers: a.App.Containers, ServiceAccountName: pulumi.String("default")}}
+			return a
+		}, "app.podSpec.serviceAccountName", "default"},
+		{"vault role bound to a bad account name of the app's pod spec", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App = &tunnelgate.App{PodSpec: &corev1.PodSpecArgs{Containers: a.App.Containers, ServiceAccountName: pulumi.String("Web_SA")}}
+			return a
+		}, "app.podSpec.serviceAccountName", "Web_SA"},
+		{"connector account named default", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.ServiceAccount = &workload.ServiceAccount{Name: "default", Create: true}
+			return a
+		}, "connector.serviceAccount.name", "default"},
+		{"connector named default: its own account would be the default one", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Name = "default"
+			return a
+		}, "connector.name", "default"},
+		{"vault role settings with a secret token", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}
+			a.VaultRole = &vaultrole.Settings{}
+			return a
+		}, "vaultRole", nil},
+		{"vault role disabled with a secret token", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}
+			a.DisableVaultRole = true
+			return a
+		}, "disableVaultRole", true},
+		{"vault role settings while disabled", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{TTLSeconds: 60}
+			a.DisableVaultRole = true
+			return a
+		}, "vaultRole", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.mutate(seedArgs())

@@ -14,7 +14,9 @@ import (
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
-// One app, cloudflared as a sidecar reaching it on localhost, the token from Vault.
+// One app, cloudflared as a sidecar reaching it on localhost, the token from Vault: the Ingress also
+// creates the Vault side (a policy that reads exactly the token, a Kubernetes auth role bound to the
+// pods' own service account, named "<project>-<stack>-<component>") and the service account.
 func ExampleNewIngress() {
 	program := func(ctx *pulumi.Context) error {
 		_, err := tunnelgate.NewIngress(ctx, "web", &tunnelgate.IngressArgs{
@@ -26,12 +28,14 @@ func ExampleNewIngress() {
 			},
 			Namespace: pulumi.String("apps"),
 			App:       tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000),
-			Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: "web"}},
+			Token:     tunnelgate.Token{Vault: &workload.VaultAgent{}},
 		})
 		return err
 	}
-	res, err := dryrun.Run(program) // in a real program: pulumi.Run(program)
-	fmt.Print(res.Tree(), err)
+	res, err := dryrun.Run(program, dryrun.Stack("shop", "prod")) // in a real program: pulumi.Run(program)
+	fmt.Print(res.Tree(), err, "\n")
+	role := dryrun.Plain(res.Get("vault:kubernetes/authBackendRole:AuthBackendRole", "web-role").Inputs)
+	fmt.Println("role", role["roleName"], "binds", role["boundServiceAccountNamespaces"], role["boundServiceAccountNames"], "audience", role["audience"])
 	// Output:
 	// tunnelgate:index:Ingress web
 	//   tunnelgate:network:Policy web
@@ -42,9 +46,37 @@ func ExampleNewIngress() {
 	//     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
 	//     random:index/randomPassword:RandomPassword web-secret
 	//     vault:kv/secretV2:SecretV2 web-vault
+	//   tunnelgate:vaultrole:Role web
+	//     vault:index/policy:Policy web-policy
+	//     vault:kubernetes/authBackendRole:AuthBackendRole web-role
 	//   tunnelgate:workload:App web
 	//     kubernetes:apps/v1:Deployment web-deployment
+	//     kubernetes:core/v1:ServiceAccount web-serviceaccount
 	//     kubernetes:policy/v1:PodDisruptionBudget web-pdb
+	// <nil>
+	// role shop-prod-web binds [apps] [web] audience vault
+}
+
+// Vault managed elsewhere: DisableVaultRole creates no policy and role; the agent logs in with the
+// role named in Token.Vault.Role, which must exist (see the README's manual form).
+func ExampleIngressArgs_disableVaultRole() {
+	args := &tunnelgate.IngressArgs{
+		Tunnel: tunnel.Args{
+			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+			Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:4000"}},
+			Vault:     &vaultkv.Location{Path: "apps/web/cloudflared"},
+		},
+		Namespace:        pulumi.String("apps"),
+		App:              tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000),
+		Token:            tunnelgate.Token{Vault: &workload.VaultAgent{}},
+		DisableVaultRole: true,
+	}
+	fmt.Println(args.Validate())
+	args.Token.Vault.Role = "web"
+	fmt.Println(args.Validate())
+	// Output:
+	// tunnelgate:index:Ingress: invalid arguments: token.vault.role "": must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one
 	// <nil>
 }
 

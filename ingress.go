@@ -1,6 +1,8 @@
 package tunnelgate
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -10,6 +12,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/component"
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -36,6 +39,17 @@ type IngressArgs struct {
 	// Token says how the token reaches cloudflared, always as a file: from the Vault secret the tunnel
 	// writes (Token.Vault, which needs Tunnel.Vault), or from an existing Kubernetes Secret.
 	Token Token `pulumi:"token"`
+	// VaultRole configures the Vault side of Token.Vault, which is created by default: a policy that
+	// reads exactly the secret the tunnel writes, and a Kubernetes auth role, named as the agent's
+	// Token.Vault.Role, bound to exactly the pods' service account and namespace, for tokens with the
+	// agent's audience (see package vaultrole). nil gives the defaults: policy named like the role,
+	// token TTL 300 s, max TTL 3600 s. Only with Token.Vault.
+	VaultRole *vaultrole.Settings `pulumi:"vaultRole,optional"`
+	// DisableVaultRole creates no Vault policy and role: for a Vault whose policies and roles are
+	// managed elsewhere. Token.Vault.Role must then name an existing role that may read the secret
+	// (README, "Real use"), and no defaults are applied to the agent's role name, audience or the
+	// pods' service account. Only with Token.Vault.
+	DisableVaultRole bool `pulumi:"disableVaultRole,optional"`
 	// Cloudflared configures the cloudflared container (image, metrics port, protocol, region, resources);
 	// nil gives the defaults.
 	Cloudflared *workload.Cloudflared `pulumi:"cloudflared,optional"`
@@ -62,7 +76,11 @@ type IngressArgs struct {
 // Secret.
 type Token struct {
 	// Vault renders the token with the Vault Agent Injector from the Vault secret the tunnel writes
-	// (Tunnel.Vault, which must then be set): only how the agent logs in is given here (Role is required).
+	// (Tunnel.Vault, which must then be set): only how the agent logs in is given here. While the
+	// Ingress creates the Vault role (unless DisableVaultRole), the role's name is Role (default
+	// vaultrole.DefaultName(project, stack, component name), "<project>-<stack>-<name>" in lower case)
+	// and its audience TokenAudience (default vaultrole.DefaultAudience, "vault"); with
+	// DisableVaultRole, Role is required and TokenAudience stays as given.
 	Vault *workload.VaultAgent `pulumi:"vault,optional"`
 	// Secret mounts a Kubernetes Secret that holds the token: an existing one (yours: a rotation needs
 	// you to put the new token there, see the tunnel package doc), or with CreateSecret one the Ingress
@@ -108,6 +126,9 @@ type Ingress struct {
 	Connector *workload.Connector
 	// App is the child "<name>" of type tunnelgate:workload:App (in-pod layout), else nil.
 	App *workload.App
+	// VaultRole is the child "<name>" of type tunnelgate:vaultrole:Role, nil unless the token comes
+	// from Vault and DisableVaultRole is false.
+	VaultRole *vaultrole.Role
 	// Policy is the child "<name>" of type tunnelgate:network:Policy, nil when disabled.
 	Policy *network.Policy
 
@@ -131,6 +152,7 @@ type Ingress struct {
 // plan is the validated input of every child.
 type plan struct {
 	tunnel    tunnel.Args
+	role      *vaultrole.Args
 	connector *workload.ConnectorArgs
 	app       *workload.AppArgs
 	policy    *network.Args
@@ -138,24 +160,26 @@ type plan struct {
 
 // Validate checks every input without Pulumi. Errors name the field from IngressArgs
 // ("tunnel.routes[2].path", "token.vault.role", "connector.replicas", "networkPolicy.origins"). The
-// Kubernetes names default to the component's name, which NewIngress checks too.
+// Kubernetes names and the Vault role's name default to the component's name (and the project's and
+// stack's), which NewIngress checks too.
 func (a *IngressArgs) Validate() error {
-	_, err := a.plan("")
+	_, err := a.plan("", "", "")
 	return err
 }
 
-// plan validates everything the children will be given, with the component's name, so that a bad
-// input anywhere is reported before anything is registered.
-func (a *IngressArgs) plan(name string) (*plan, error) {
+// plan validates everything the children will be given, with the project's, stack's and component's
+// names, so that a bad input anywhere is reported before anything is registered.
+func (a *IngressArgs) plan(project, stack, name string) (*plan, error) {
 	var es check.Errors
 	p := &plan{tunnel: a.Tunnel}
 	es.Merge("tunnel", a.Tunnel.Validate())
-	token := a.token(&es)
+	role := a.roleOn(&es)
+	token := a.token(&es, role, vaultrole.DefaultName(project, stack, name))
 	generation := a.Tunnel.Rotation // the pods of each generation get a Deployment of their own
 	if a.InPlaceRotation {
 		generation = ""
 	}
-	var pods network.Pods
+	var facts workload.Facts
 	switch {
 	case a.Connector != nil && a.App != nil:
 		es.Add("app", nil, "set either connector (cloudflared in its own Deployment) or app (cloudflared as a sidecar), not both")
@@ -168,21 +192,36 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Generation: generation, Metrics: a.Metrics,
 			Containers: a.App.Containers, PodSpec: a.App.PodSpec, Pods: a.App.Pods,
 		}
+		specAccount := a.App.PodSpec != nil && a.App.PodSpec.ServiceAccountName != nil
+		if role && noAccount(a.App.Pods) && !specAccount {
+			p.app.Pods = ownAccount(a.App.Pods)
+		}
 		var err error
-		pods, err = p.app.PolicyPods(name)
+		facts, err = p.app.Facts(name)
 		rebase(&es, err, "app.pods")
+		account := accountField("app.pods", a.App.Pods)
+		if specAccount && noAccount(a.App.Pods) {
+			account = "app.podSpec.serviceAccountName"
+		}
+		p.role = a.planRole(&es, facts, account)
 	default:
-		p.connector = &workload.ConnectorArgs{Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Generation: generation, Pods: a.Connector, Metrics: a.Metrics}
+		p.connector = &workload.ConnectorArgs{
+			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Generation: generation, Pods: a.Connector, Metrics: a.Metrics,
+		}
+		if role && noAccount(a.Connector) {
+			p.connector.Pods = ownAccount(a.Connector)
+		}
 		var err error
-		pods, err = p.connector.PolicyPods(name)
+		facts, err = p.connector.Facts(name)
 		rebase(&es, err, "connector")
+		p.role = a.planRole(&es, facts, accountField("connector", a.Connector))
 	}
 	switch {
 	case a.DisableNetworkPolicy && a.NetworkPolicy != nil:
 		es.Add("networkPolicy", nil, "set, but disableNetworkPolicy is true: nothing would use it")
 	case !a.DisableNetworkPolicy:
 		p.policy = &network.Args{
-			Pods: pods,
+			Pods: facts.PolicyPods,
 			Routes: network.Routes{
 				OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams(), PrivateCIDRs: a.Tunnel.PrivateCIDRs(),
 			},
@@ -193,9 +232,24 @@ func (a *IngressArgs) plan(name string) (*plan, error) {
 	return p, es.Err(IngressType)
 }
 
+// roleOn reports whether the Ingress creates the Vault role: with the Vault token source, unless
+// DisableVaultRole. Settings that nothing would use are errors.
+func (a *IngressArgs) roleOn(es *check.Errors) bool {
+	switch {
+	case a.Token.Vault == nil && a.Token.Secret != nil && a.VaultRole != nil:
+		es.Add("vaultRole", nil, "set, but the token comes from a Kubernetes Secret (token.secret): there is no Vault agent to give a role to")
+	case a.Token.Vault == nil && a.Token.Secret != nil && a.DisableVaultRole:
+		es.Add("disableVaultRole", true, "set, but the token comes from a Kubernetes Secret (token.secret): there is no Vault role to disable")
+	case a.DisableVaultRole && a.VaultRole != nil:
+		es.Add("vaultRole", nil, "set, but disableVaultRole is true: nothing would use it")
+	}
+	return a.Token.Vault != nil && !a.DisableVaultRole
+}
+
 // token is the workload's token source: with Vault, the location is the tunnel's own, so that the token
-// is read where it is written.
-func (a *IngressArgs) token(es *check.Errors) workload.TokenSource {
+// is read where it is written; when the Ingress creates the role, the agent's role name and audience
+// default to the role's (defaultRole, vaultrole.DefaultAudience), so that both agree by construction.
+func (a *IngressArgs) token(es *check.Errors, role bool, defaultRole string) workload.TokenSource {
 	t := workload.TokenSource{Secret: a.Token.Secret}
 	switch s := a.Token.Secret; {
 	case s == nil && a.Token.CreateSecret:
@@ -205,6 +259,16 @@ func (a *IngressArgs) token(es *check.Errors) workload.TokenSource {
 	}
 	if ag := a.Token.Vault; ag != nil {
 		t.Vault = &workload.VaultToken{Agent: *ag}
+		if role {
+			if t.Vault.Agent.Role == "" {
+				t.Vault.Agent.Role = defaultRole
+				var bad check.Errors
+				if bad.VaultRole("token.vault.role", defaultRole); bad.Len() > 0 {
+					es.Add("token.vault.role", defaultRole, "the default role name, <project>-<stack>-<component name>, is not a Vault role name (letters, digits, . _ @ -): set token.vault.role")
+				}
+			}
+			t.Vault.Agent.TokenAudience = cmp.Or(t.Vault.Agent.TokenAudience, vaultrole.DefaultAudience)
+		}
 		if a.Tunnel.Vault == nil {
 			es.Add("tunnel.vault", nil, "required with token.vault: the injector reads the token from the Vault secret the tunnel writes (or use token.secret)")
 		} else {
@@ -225,6 +289,61 @@ func (t Token) written(src workload.TokenSource, tun *tunnel.Tunnel) workload.To
 	return src
 }
 
+// ownAccount is pods (nil: the defaults) with a service account of their own, created by the workload
+// under the Deployment's name: the Vault role binds it, so that no other pod of the namespace can log in
+// with the role.
+func ownAccount(pods *workload.Pods) *workload.Pods {
+	var c workload.Pods
+	if pods != nil {
+		c = *pods
+	}
+	c.ServiceAccount = &workload.ServiceAccount{Create: true}
+	return &c
+}
+
+// noAccount reports whether pods name no service account.
+func noAccount(pods *workload.Pods) bool { return pods == nil || pods.ServiceAccount == nil }
+
+// accountField is where the pods' service account is set in IngressArgs, under prefix (the layout's
+// pods): its name, or the pods' name when the Ingress gives the pods an account of their own.
+func accountField(prefix string, pods *workload.Pods) string {
+	if noAccount(pods) {
+		return check.Join(prefix, "name")
+	}
+	return check.Join(prefix, "serviceAccount.name")
+}
+
+// planRole returns the role's args, from the tunnel's location and the workload's reader, or nil when
+// the Ingress creates no role. It validates them and adds their errors under IngressArgs' names: the
+// settings' as "vaultRole.*", the reader's account as account (where the user set it) unless that field
+// is already reported. The location and the rest of the reader were checked under tunnel.vault and
+// token.vault by the tunnel and the workload.
+func (a *IngressArgs) planRole(es *check.Errors, facts workload.Facts, account string) *vaultrole.Args {
+	if a.Token.Vault == nil || a.DisableVaultRole || a.Tunnel.Vault == nil || facts.VaultReader == nil {
+		return nil
+	}
+	role := &vaultrole.Args{Secret: *a.Tunnel.Vault, Reader: *facts.VaultReader, Settings: a.VaultRole}
+	for _, fe := range check.Fields(role.Validate()) {
+		field := fe.Field
+		switch top, rest, _ := strings.Cut(field, "."); {
+		case top == "settings":
+			field = check.Join("vaultRole", rest)
+		case field == "reader.serviceAccount" && !es.Has(account):
+			field = account
+			if !strings.HasSuffix(account, "serviceAccount.name") && !strings.HasSuffix(account, "serviceAccountName") {
+				es.Add(field, fe.Value, "names the pods' own service account, which the Vault role binds: %s", fe.Reason)
+				continue
+			}
+		case field == "reader.role" && !es.Has("token.vault.role"):
+			field = "token.vault.role" // the policy's default name is the role's
+		default:
+			continue
+		}
+		es.Add(field, fe.Value, "%s", fe.Reason)
+	}
+	return role
+}
+
 // rebase adds the field errors of a child's validator (workload or network) to es under the names
 // IngressArgs gives the fields: the workload's "pods.*" under pods (the layout's field),
 // "token.vault.agent.*" as "token.vault.*", "containers" and "podSpec" under "app", the policy's
@@ -240,6 +359,9 @@ func rebase(es *check.Errors, err error, pods string) {
 			continue
 		case strings.HasPrefix(field, "token.vault.agent."):
 			field = "token.vault." + strings.TrimPrefix(field, "token.vault.agent.")
+			if es.Has(field) { // the default role name, reported by token
+				continue
+			}
 		case top == "pods":
 			field = check.Join(pods, rest)
 		case top == "settings":
@@ -261,7 +383,7 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 	if args == nil {
 		args = &IngressArgs{}
 	}
-	p, err := args.plan(name)
+	p, err := args.plan(ctx.Project(), ctx.Stack(), name)
 	if err != nil {
 		return nil, err
 	}
@@ -274,14 +396,24 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 		return nil, err
 	}
 	// The connectors are registered between the tunnel (with its Vault secret) and its DNS records:
-	// the pods wait for the token to be in Vault (the injector reads it when a pod starts) and the
-	// records wait for the pods to be Ready (the provider awaits the Deployment), so that no record
-	// moves to a tunnel before it has connectors. A rotation (a new generation) creates a new
-	// Deployment next to the old one, which Pulumi deletes at the end of the update, after the records
-	// have moved and before the old tunnel.
+	// the pods wait for the token to be in Vault and for the Vault role their agent logs in with (the
+	// injector's agent runs when a pod starts), and the records wait for the pods to be Ready (the
+	// provider awaits the Deployment), so that no record moves to a tunnel before it has connectors. A
+	// rotation (a new generation) creates a new Deployment next to the old one, which Pulumi deletes at
+	// the end of the update, after the records have moved and before the old tunnel. A rotation writes
+	// the new token at the same Vault path: the policy and the role do not change.
 	connectors := func(tun *tunnel.Tunnel) ([]pulumi.Resource, error) {
 		comp.Tunnel = tun
-		after := append(child[:len(child):len(child)], pulumi.DependsOn(tun.Children))
+		before := tun.Children
+		if p.role != nil {
+			role, err := vaultrole.NewRole(ctx, name, p.role, child...)
+			if err != nil {
+				return nil, err
+			}
+			comp.VaultRole = role
+			before = slices.Concat(before, role.Children)
+		}
+		after := append(child[:len(child):len(child)], pulumi.DependsOn(before))
 		var w *workload.Workload
 		if p.connector != nil {
 			p.connector.TunnelID = tun.TunnelID

@@ -88,6 +88,7 @@ func TestIssue18ScalingAndWatching(t *testing.T) {
   kubernetes:apps/v1:Deployment web-deployment
   kubernetes:autoscaling/v2:HorizontalPodAutoscaler web-hpa
   kubernetes:core/v1:Service web-metrics
+  kubernetes:core/v1:ServiceAccount web-serviceaccount
   kubernetes:monitoring.coreos.com/v1:PodMonitor web-podmonitor
   kubernetes:monitoring.coreos.com/v1:PrometheusRule web-rules
   kubernetes:policy/v1:PodDisruptionBudget web-pdb

@@ -1,10 +1,10 @@
 package tunnelgate_test
 
 // TestEveryArgsFieldReachesAResource walks, by reflection, every exported field of every Args type
-// (IngressArgs, tunnel.Args, workload.ConnectorArgs and AppArgs, network.Args, and every struct type
-// of this module below them) and shows for each one a registered resource property that changes when
-// the field changes: no input is dead, none unreachable. SidecarArgs registers nothing; its fields
-// are ConnectorArgs' (TunnelID, Token, Cloudflared), covered there.
+// (IngressArgs, tunnel.Args, workload.ConnectorArgs and AppArgs, vaultrole.Args, network.Args, and
+// every struct type of this module below them) and shows for each one a registered resource property
+// that changes when the field changes: no input is dead, none unreachable. SidecarArgs registers
+// nothing; its fields are ConnectorArgs' (TunnelID, Token, Cloudflared), covered there.
 //
 // How: each root has valid baselines. For every leaf field (one that is not a struct of this module,
 // nor a pointer to or a slice of one) the walk sets up a context run (nil pointers and empty slices
@@ -32,6 +32,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/network"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -50,6 +51,8 @@ type variant struct {
 // deadWhere are the contexts ("<key> <root>/<baseline>") where a field has no effect by design.
 var deadWhere = map[string]string{
 	"vaultkv.Location.IDKey workload.ConnectorArgs/vault": "the agent reads the token only; the id key is the writer's (tunnel.Args.Vault)",
+	"vaultkv.Location.IDKey vaultrole.Args/vault":         "a policy grants a whole secret: its data keys are not part of it",
+	"vaultkv.Location.TokenKey vaultrole.Args/vault":      "a policy grants a whole secret: its data keys are not part of it",
 	"network.Settings.ClusterDomain IngressArgs/secret":   "no in-cluster name to qualify: no Vault, routes to localhost",
 	"network.Settings.ClusterDomain network.Args/sidecar": "no in-cluster name to qualify",
 	"network.Pods.MetricsPort network.Args/sidecar":       "nobody may scrape the metrics port (no Settings.Metrics)",
@@ -83,8 +86,9 @@ var variants = map[string]variant{
 	"tunnelgate.IngressArgs.DisableNetworkPolicy": {value: true, setup: with("NetworkPolicy", (*network.Settings)(nil))},
 	"tunnelgate.Token.CreateSecret":               {value: true},
 	// In place, a rotation keeps the Deployment's name: only visible with a rotation.
-	"tunnelgate.IngressArgs.InPlaceRotation": {value: true, setup: func(p reflect.Value) { p.FieldByName("Tunnel").FieldByName("Rotation").SetString("r2") }},
-	"tunnelgate.App.Containers":              {value: otherApp},
+	"tunnelgate.IngressArgs.InPlaceRotation":  {value: true, setup: func(p reflect.Value) { p.FieldByName("Tunnel").FieldByName("Rotation").SetString("r2") }},
+	"tunnelgate.IngressArgs.DisableVaultRole": {value: true, setup: with("VaultRole", (*vaultrole.Settings)(nil))},
+	"tunnelgate.App.Containers":               {value: otherApp},
 	"tunnelgate.App.PodSpec": {mutate: func(p reflect.Value) {
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
@@ -131,11 +135,20 @@ var variants = map[string]variant{
 	"tunnel.AccessPolicy.IdentityProviders": {value: []string{"0a7c6b5d-4e3f-4a2b-9c1d-8e7f6a5b4c3d"}},
 	"tunnel.AccessPolicy.SessionDuration":   {value: "8h"},
 	// vaultkv
-	"vaultkv.Location.Mount":     {value: "kv"},
-	"vaultkv.Location.Path":      {value: "apps/web/other"},
-	"vaultkv.Location.TokenKey":  {value: "tok"},
-	"vaultkv.Location.IDKey":     {value: "id"},
-	"vaultkv.Location.Namespace": {value: "team"},
+	"vaultkv.Location.Mount":        {value: "kv"},
+	"vaultkv.Location.Path":         {value: "apps/web/other"},
+	"vaultkv.Location.TokenKey":     {value: "tok"},
+	"vaultkv.Location.IDKey":        {value: "id"},
+	"vaultkv.Location.Namespace":    {value: "team"},
+	"vaultkv.Reader.Namespace":      {value: pulumi.String("other")},
+	"vaultkv.Reader.ServiceAccount": {value: pulumi.String("sa2")},
+	"vaultkv.Reader.AuthPath":       {value: "auth/k8s"},
+	"vaultkv.Reader.Role":           {value: "other"},
+	"vaultkv.Reader.TokenAudience":  {value: "aud2"},
+	// vaultrole
+	"vaultrole.Settings.PolicyName":    {value: "other-read"},
+	"vaultrole.Settings.TTLSeconds":    {value: 60},
+	"vaultrole.Settings.MaxTTLSeconds": {value: 7200},
 	// workload
 	"workload.ConnectorArgs.Namespace":  {value: pulumi.String("other")},
 	"workload.ConnectorArgs.TunnelID":   {value: pulumi.String("tid2")},
@@ -186,7 +199,7 @@ var variants = map[string]variant{
 	"workload.VaultAgent.TLSSkipVerify":       {value: true},
 	"workload.VaultAgent.LongRunning":         {value: true},
 	"workload.VaultAgent.AgentImage":          {value: "hashicorp/vault:1.20.4"},
-	"workload.VaultAgent.TokenAudience":       {value: "vault"},
+	"workload.VaultAgent.TokenAudience":       {value: "vault.example.com"},
 	"workload.SecretToken.Name":               {value: pulumi.String("tok2")},
 	"workload.SecretToken.Key":                {value: "key"},
 	"workload.SecretToken.Value":              {value: pulumi.String("token-2")},
@@ -321,6 +334,15 @@ func roots() []root {
 			}
 		}}, func(ctx *pulumi.Context, a any) error {
 			_, err := workload.NewApp(ctx, "web", a.(*workload.AppArgs))
+			return err
+		}},
+		{"vaultrole.Args", map[string]func() any{"vault": func() any {
+			return &vaultrole.Args{
+				Secret: vaultkv.Location{Path: "apps/web/cloudflared"},
+				Reader: vaultkv.Reader{Namespace: pulumi.String("apps"), ServiceAccount: pulumi.String("web"), Role: "web"},
+			}
+		}}, func(ctx *pulumi.Context, a any) error {
+			_, err := vaultrole.NewRole(ctx, "web", a.(*vaultrole.Args))
 			return err
 		}},
 		{"network.Args", map[string]func() any{

@@ -5,13 +5,15 @@ package e2e_test
 // Automation API (examples/automation), with every provider real: cloudflare v5.49.1 against the fake
 // Cloudflare API (e2e/internal/cfapi, the one stand-in: the real API cannot be reached), vault v6.1.0
 // against a Vault dev server, random v4.18.0, and kubernetes v4.25.0 against the local control plane
-// with a kwok node. Each run: up, what every service received, refresh + up change nothing, no
-// plaintext secret in the backend folder or the CLI's output, destroy removes everything in an order
-// that never leaves a DNS record pointing at a deleted tunnel.
+// with a kwok node. Each run: up, what every service received (the Vault policy and Kubernetes auth
+// role with their default names included), refresh + up change nothing, no plaintext secret in the
+// backend folder or the CLI's output, destroy removes everything (policy and role too) in an order that
+// never leaves a DNS record pointing at a deleted tunnel.
 
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -35,6 +37,8 @@ import (
 	"github.com/tunnelgate/tunnelgate/e2e/internal/engine"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/proc"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/vaultdev"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -95,7 +99,7 @@ func (r *run) vaultPath() string { return r.name + "/" + r.app + "/cloudflared" 
 func (r *run) config() map[string]string {
 	cfg := map[string]string{
 		"tunnelgate:accountId": productAccount, "tunnelgate:zoneId": productZone,
-		"tunnelgate:hostname": r.hostname(), "tunnelgate:namespace": r.name, "tunnelgate:vaultRole": "web",
+		"tunnelgate:hostname": r.hostname(), "tunnelgate:namespace": r.name,
 		"cloudflare:apiHostname": r.cf.Host,
 	}
 	if r.layout == "inpod" {
@@ -145,6 +149,8 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 	}
 	tun := r.checkCloudflare(t, project)
 	r.checkVault(t, tun)
+	role := vaultrole.DefaultName(project, r.name, r.app)
+	r.checkVaultRole(t, role)
 	r.checkDeployment(t, tun)
 	if full {
 		if got := do(t, "refresh"); !reflect.DeepEqual(got, map[string]int{"same": want}) {
@@ -165,14 +171,16 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 		t.Errorf("destroy: %v, want delete=%d", got, want)
 	}
 	r.checkGone(t, tun)
+	r.checkVaultRoleGone(t, role)
 	r.checkSecrets(t, tun)
 }
 
 // expectedResources counts what the program registers (default providers are not counted): the stack,
-// the namespace, the Ingress and its tunnel (secret, tunnel, config, one DNS record, Vault secret),
-// workload (Deployment, PDB) and policy (CiliumNetworkPolicy) components.
+// the namespace, the Ingress and its tunnel (secret, tunnel, config, one DNS record, Vault secret), Vault
+// role (policy, role), workload (service account, Deployment, PDB) and policy (CiliumNetworkPolicy)
+// components.
 func (r *run) expectedResources() int {
-	return 1 + 1 + 1 + (1 + 5) + (1 + 2) + (1 + 1)
+	return 1 + 1 + 1 + (1 + 5) + (1 + 2) + (1 + 3) + (1 + 1)
 }
 
 // checkCloudflare: the fake API received one remotely managed tunnel with a base64 secret of at least 32
@@ -242,6 +250,50 @@ func (r *run) checkVault(t *testing.T, tun cfapi.Tunnel) {
 	}
 	if want := map[string]any{"tunnel_token": tun.Token, "tunnel_id": tun.ID}; !reflect.DeepEqual(s.Data, want) {
 		t.Errorf("Vault data keys %v: want exactly the issued token and the id %s", slices.Sorted(maps.Keys(s.Data)), tun.ID)
+	}
+}
+
+// checkVaultRole: Vault holds the policy, reading exactly the token's path, and the Kubernetes auth
+// role (named by default after project, stack and component) bound to exactly the pods' own service
+// account in the run's namespace, which the pods run as.
+func (r *run) checkVaultRole(t *testing.T, role string) {
+	t.Helper()
+	ctx := context.Background()
+	policy, err := r.vault.Client.Sys().GetPolicyWithContext(ctx, role)
+	if want := vaultrole.PolicyDocument(vaultkv.Location{Path: r.vaultPath()}); err != nil || policy != want {
+		t.Errorf("policy %s: %q (%v), want %q", role, policy, err, want)
+	}
+	got, err := r.vault.Client.Logical().ReadWithContext(ctx, "auth/kubernetes/role/"+role)
+	if err != nil || got == nil {
+		t.Fatalf("role auth/kubernetes/role/%s: %v (%v)", role, got, err)
+	}
+	want := map[string]any{
+		"bound_service_account_names": []any{r.app}, "bound_service_account_namespaces": []any{r.name},
+		"token_policies": []any{role}, "audience": vaultrole.DefaultAudience,
+		"token_ttl": json.Number("300"), "token_max_ttl": json.Number("3600"),
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(got.Data[k], v) {
+			t.Errorf("role %s: %s = %#v, want %#v", role, k, got.Data[k], v)
+		}
+	}
+	dep, err := r.cluster.Client.AppsV1().Deployments(r.name).Get(ctx, r.app, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sa := dep.Spec.Template.Spec.ServiceAccountName; sa != r.app || dep.Spec.Template.Annotations[workload.VaultAnnotationPrefix+"role"] != role {
+		t.Errorf("pods run as %q with role annotation %q, want %s and %s", sa, dep.Spec.Template.Annotations[workload.VaultAnnotationPrefix+"role"], r.app, role)
+	}
+}
+
+// checkVaultRoleGone: destroy removed the policy and the role.
+func (r *run) checkVaultRoleGone(t *testing.T, role string) {
+	t.Helper()
+	if policy, err := r.vault.Client.Sys().GetPolicy(role); err != nil || policy != "" {
+		t.Errorf("policy %s after destroy: %q (%v)", role, policy, err)
+	}
+	if got, err := r.vault.Client.Logical().Read("auth/kubernetes/role/" + role); err != nil || got != nil {
+		t.Errorf("role %s after destroy: %v (%v)", role, got, err)
 	}
 }
 

@@ -146,7 +146,7 @@ func (r Region) prefix() string {
 // own choices (Settings). The first two are facts about other components; only Settings is a choice.
 type Args struct {
 	// Pods are the pods the policy applies to (workload.Workload.PolicyPods, or
-	// workload.ConnectorArgs.PolicyPods before registration). Required.
+	// workload.ConnectorArgs.Facts(name).PolicyPods before registration). Required.
 	Pods Pods `pulumi:"pods"`
 	// Routes are the destinations of the tunnel's routes (tunnel.Args.OriginHosts and AccessTeams).
 	Routes Routes `pulumi:"routes,optional"`

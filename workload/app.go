@@ -62,11 +62,11 @@ func (a *AppArgs) Validate() error {
 	return err
 }
 
-// PolicyPods validates a as NewApp(ctx, name, a) does (nothing is registered) and returns the pods as
-// a network policy needs them (network.Args.Pods).
-func (a *AppArgs) PolicyPods(name string) (network.Pods, error) {
+// Facts validates a as NewApp(ctx, name, a) does (nothing is registered) and returns what other
+// components need to know about the pods (the network policy's pods, the Vault reader).
+func (a *AppArgs) Facts(name string) (Facts, error) {
 	p, err := a.plan(name)
-	return p.policy, err
+	return p.facts, err
 }
 
 func (a *AppArgs) plan(name string) (*appPlan, error) {
@@ -93,6 +93,13 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 		spec = corev1.PodSpecArgs{Containers: a.Containers}
 	}
 	p.place(&es, &spec)
+	if r := p.facts.VaultReader; r != nil && spec.ServiceAccountName != nil && p.pods.ServiceAccount == nil {
+		// The app's own pod spec names the account (maybe as an output).
+		r.ServiceAccount = spec.ServiceAccountName.ToStringPtrOutput().Elem()
+		if in, ok := spec.ServiceAccountName.(pulumi.StringInput); ok { // a String (literal) or a StringOutput
+			r.ServiceAccount = in
+		}
+	}
 	if p.parts != nil && spec.Containers != nil {
 		p.podSpec, p.known = p.parts.appPodSpec(&es, field, spec, AppType)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/component"
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
 // ConnectorType is the type token of the own-pod layout.
@@ -78,6 +79,22 @@ type Workload struct {
 	// PolicyPods are the pods as a network policy needs them (network.Args.Pods): namespace, selector,
 	// layout, metrics port, edge region and, with the Vault source, where the agent connects to.
 	PolicyPods network.Pods
+	// VaultReader is who reads the token from Vault and how the agent logs in (vaultrole.Args.Reader):
+	// the pods' namespace and service account, the auth path, role and token audience. Nil with the
+	// Secret source.
+	VaultReader *vaultkv.Reader
+}
+
+// Facts are what other components need to know about the pods of a Connector or an App, known
+// before anything is registered (ConnectorArgs.Facts, AppArgs.Facts) as after (the Workload fields
+// of the same names).
+type Facts struct {
+	// PolicyPods are the pods as a network policy needs them (network.Args.Pods).
+	PolicyPods network.Pods
+	// VaultReader is who reads the token from Vault and how (vaultrole.Args.Reader); nil with the
+	// Secret source. Its ServiceAccount is Pods.ServiceAccount's name, the pod spec's
+	// serviceAccountName (App), or "default" when neither is set.
+	VaultReader *vaultkv.Reader
 }
 
 // plan is the validated, defaulted input of a Connector or an App.
@@ -88,23 +105,23 @@ type plan struct {
 	parts      *Parts
 	selector   map[string]string
 	labels     map[string]string
-	policy     network.Pods
+	facts      Facts
 	metrics    *Metrics // defaults applied; nil without
 }
 
 // Validate checks the arguments without Pulumi (the Kubernetes name defaults to the component name,
-// which PolicyPods and NewConnector check).
+// which Facts and NewConnector check).
 func (a *ConnectorArgs) Validate() error {
 	_, err := a.plan("")
 	return err
 }
 
-// PolicyPods validates a as NewConnector(ctx, name, a) does (nothing is registered) and returns the
-// pods as a network policy needs them (network.Args.Pods), so that a caller can check the policy
-// before registering anything too.
-func (a *ConnectorArgs) PolicyPods(name string) (network.Pods, error) {
+// Facts validates a as NewConnector(ctx, name, a) does (nothing is registered) and returns what other
+// components need to know about the pods (the network policy's pods, the Vault reader), so that a
+// caller can check those components before registering anything too.
+func (a *ConnectorArgs) Facts(name string) (Facts, error) {
 	p, err := a.plan(name)
-	return p.policy, err
+	return p.facts, err
 }
 
 func (a *ConnectorArgs) plan(name string) (*plan, error) {
@@ -140,6 +157,7 @@ func newPlan(es *check.Errors, in planInput) *plan {
 	defaultName := in.pods == nil || in.pods.Name == ""
 	if pods.Name == "" { // Validate without a name: nothing to check the name against yet
 		pods.Name = in.placeholder
+		pods.defaultServiceAccount()
 	}
 	app := in.app
 	if app == "" {
@@ -160,17 +178,26 @@ func newPlan(es *check.Errors, in planInput) *plan {
 		selector:   selector,
 		labels:     recommendedLabels(selector, in.labels, pods.Labels),
 	}
-	p.policy = network.Pods{
+	p.facts.PolicyPods = network.Pods{
 		Namespace: p.namespace, Selector: selector, Layout: in.layout,
 		MetricsPort: in.cloudflared.MetricsPort, Region: network.Region(in.cloudflared.Region),
 	}
 	if v := in.token.Vault; v != nil {
-		p.policy.Vault = v.Agent.client()
+		p.facts.PolicyPods.Vault = v.Agent.client()
+		ag := v.withDefaults().Agent
+		sa := "default" // the account of pods that name none
+		if pods.ServiceAccount != nil {
+			sa = pods.ServiceAccount.Name
+		}
+		p.facts.VaultReader = &vaultkv.Reader{
+			Namespace: p.namespace, ServiceAccount: pulumi.String(sa),
+			AuthPath: ag.AuthPath, Role: ag.Role, TokenAudience: ag.TokenAudience,
+		}
 	}
 	if in.metrics != nil {
 		m := in.metrics.withDefaults()
 		m.validate(es, selector)
-		p.metrics, p.policy.Scraped = &m, m.Monitor != ""
+		p.metrics, p.facts.PolicyPods.Scraped = &m, m.Monitor != ""
 	}
 	return p
 }
@@ -235,7 +262,8 @@ func (plan *plan) register(ctx *pulumi.Context, typ, name string, comp pulumi.Co
 			return err
 		}
 	}
-	w.SelectorLabels, w.MetricsPort, w.PolicyPods = plan.selector, plan.parts.MetricsPort, plan.policy
+	w.SelectorLabels, w.MetricsPort = plan.selector, plan.parts.MetricsPort
+	w.PolicyPods, w.VaultReader = plan.facts.PolicyPods, plan.facts.VaultReader
 	w.Namespace = component.ObjectNamespace[metav1.ObjectMeta](w.Deployment.Metadata)
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"deploymentName": pulumi.String(plan.deployment),

@@ -9,13 +9,15 @@
 // owns the namespace, the tunnel (its id comes in as TunnelID, see the tunnel package), the token's
 // storage (a Vault KV v2 secret, VaultToken.Secret, the vaultkv.Location the tunnel package writes to;
 // or a Kubernetes Secret: only its location comes in, not the token, unless the component is to write
-// the Secret itself, SecretToken.Value), the Vault role and the network policy. What the policy needs
-// about the pods is reported as a typed value, network.Pods (namespace, selector labels, layout,
-// metrics port, edge region and, with Vault, the host and port the agent dials): Workload.PolicyPods
-// after registration, ConnectorArgs.PolicyPods(name) and AppArgs.PolicyPods(name) before it. The
-// package does not import the tunnel package nor its Cloudflare, random and Vault SDKs. The token never
-// appears in argv, environment variables, names, labels or annotations: cloudflared runs `tunnel ...
-// run --token-file <file>`.
+// the Secret itself, SecretToken.Value), the Vault role and the network policy. What other components
+// need about the pods is reported as typed values, Facts, before registration (ConnectorArgs.Facts(name),
+// AppArgs.Facts(name)) and after it (the Workload fields of the same names): PolicyPods, the
+// network.Pods a policy needs (namespace, selector labels, layout, metrics port, edge region and, with
+// Vault, the host and port the agent dials), and, with Vault, VaultReader, the vaultkv.Reader a Vault
+// role grants (the pods' namespace and service account, the agent's auth path, role and token
+// audience). The package does not import the tunnel package nor its Cloudflare, random and Vault SDKs.
+// The token never appears in argv, environment variables, names, labels or annotations: cloudflared
+// runs `tunnel ... run --token-file <file>`.
 //
 // Every input is validated before anything is registered (a namespace or Secret name that is another
 // resource's output is validated inside an apply once known); errors name the field path and value and
@@ -68,7 +70,8 @@
 // The Kubernetes names are Pods.Name (default: the component name) for the PodDisruptionBudget, the
 // HorizontalPodAutoscaler, the monitor and the rules, "<Pods.Name>-metrics" for the metrics Service,
 // "<Pods.Name>-<Generation>" for the Deployment when Generation is set (DeploymentName; else Pods.Name),
-// ServiceAccount.Name for the service account and Token.Secret.Name for the token's Secret. Selector
+// ServiceAccount.Name (default: Pods.Name) for the service account and Token.Secret.Name for the token's
+// Secret. Selector
 // labels are app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
 // app.kubernetes.io/instance (Pods.Name); objects and pods also carry app.kubernetes.io/managed-by
 // "pulumi", app.kubernetes.io/part-of "tunnelgate" and, for a Connector, app.kubernetes.io/component

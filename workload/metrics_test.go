@@ -47,8 +47,8 @@ func TestMetricsService(t *testing.T) {
 	}
 	args := validConnector()
 	args.Metrics = &workload.Metrics{}
-	if pods, err := args.PolicyPods("edge"); err != nil || pods.Scraped {
-		t.Errorf("PolicyPods: scraped %v, %v: a Service alone scrapes nothing", pods.Scraped, err)
+	if pods, err := args.Facts("edge"); err != nil || pods.PolicyPods.Scraped {
+		t.Errorf("PolicyPods: scraped %v, %v: a Service alone scrapes nothing", pods.PolicyPods.Scraped, err)
 	}
 }
 
@@ -86,8 +86,8 @@ func TestPodMonitorAndAlerts(t *testing.T) {
 	}
 	args := validConnector()
 	args.Metrics = m
-	if pods, err := args.PolicyPods("edge"); err != nil || !pods.Scraped {
-		t.Errorf("PolicyPods: scraped %v, %v: the monitor's scraper must be let in", pods.Scraped, err)
+	if pods, err := args.Facts("edge"); err != nil || !pods.PolicyPods.Scraped {
+		t.Errorf("PolicyPods: scraped %v, %v: the monitor's scraper must be let in", pods.PolicyPods.Scraped, err)
 	}
 }
 

@@ -68,8 +68,9 @@ type Pods struct {
 	// PriorityClassName is the pods' PriorityClass (e.g. one above your apps: a connector evicted under
 	// pressure takes every hostname of the tunnel down).
 	PriorityClassName string `pulumi:"priorityClassName,optional"`
-	// ServiceAccount runs the pods under a named service account (Vault's Kubernetes auth role binds to
-	// it). Nil: the namespace's "default" account.
+	// ServiceAccount runs the pods under a service account of their own (Vault's Kubernetes auth role
+	// binds to it). Nil: the namespace's "default" account, which every pod that names no account
+	// shares.
 	ServiceAccount *ServiceAccount `pulumi:"serviceAccount,optional"`
 }
 
@@ -89,8 +90,9 @@ type Toleration struct {
 
 // ServiceAccount names the pods' service account and says whether the component creates it.
 type ServiceAccount struct {
-	// Name is the service account's name (required): the name a Vault role binds to.
-	Name string `pulumi:"name"`
+	// Name is the service account's name: the name a Vault role binds to. Default: Pods.Name (the
+	// Deployment's name).
+	Name string `pulumi:"name,optional"`
 	// Create makes the component create it (child "<name>-serviceaccount"), with its token not
 	// auto-mounted. False: it must exist.
 	Create bool `pulumi:"create,optional"`
@@ -124,6 +126,7 @@ func (p Pods) withDefaults(component string) Pods {
 	if p.NodeSpread == "" {
 		p.NodeSpread = DefaultNodeSpread
 	}
+	p.defaultServiceAccount()
 	return p
 }
 
@@ -133,6 +136,16 @@ func (p Pods) floor() int {
 		return p.Autoscaling.MinReplicas
 	}
 	return *p.Replicas
+}
+
+// defaultServiceAccount names the service account after the Deployment when its name is left empty
+// (a copy: the caller's struct is not changed).
+func (p *Pods) defaultServiceAccount() {
+	if sa := p.ServiceAccount; sa != nil && sa.Name == "" && p.Name != "" {
+		c := *sa
+		c.Name = p.Name
+		p.ServiceAccount = &c
+	}
 }
 
 // validate checks p (after defaults; errors under "pods."); selector are the labels users may not
@@ -183,10 +196,10 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 		t.validate(es, check.Index(f+"tolerations", i))
 	}
 	if p.PriorityClassName != "" {
-		dnsSubdomain(es, f+"priorityClassName", p.PriorityClassName)
+		es.DNSSubdomain(f+"priorityClassName", p.PriorityClassName)
 	}
 	if sa := p.ServiceAccount; sa != nil {
-		dnsSubdomain(es, f+"serviceAccount.name", sa.Name)
+		es.DNSSubdomain(f+"serviceAccount.name", sa.Name)
 		annotationKeys(es, f+"serviceAccount.annotations", sa.Annotations)
 	}
 }

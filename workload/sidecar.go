@@ -86,7 +86,7 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 	tok.validate(es, "token")
 	cf.validate(es, "cloudflared")
 	if tok.Secret != nil && tok.Secret.Name != nil {
-		tok.Secret.Name = check.StringInput(es, "token.secret.name", tok.Secret.Name, component, dnsSubdomain)
+		tok.Secret.Name = check.StringInput(es, "token.secret.name", tok.Secret.Name, component, (*check.Errors).DNSSubdomain)
 	}
 	if es.Len() > 0 {
 		return nil

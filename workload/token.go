@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"strconv"
-	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -22,7 +20,7 @@ const (
 	// secret's default key too (vaultkv.DefaultTokenKey).
 	DefaultTokenKey = vaultkv.DefaultTokenKey
 	// DefaultVaultAuthPath is the Kubernetes auth method's mount path (the injector's default).
-	DefaultVaultAuthPath = "auth/kubernetes"
+	DefaultVaultAuthPath = vaultkv.DefaultAuthPath
 	// VaultAnnotationPrefix prefixes every Vault Agent Injector annotation.
 	VaultAnnotationPrefix = "vault.hashicorp.com/"
 	// VaultSecretName is the injector's name for the token: the suffix of the agent-inject-* annotations
@@ -149,11 +147,6 @@ func (v VaultToken) withDefaults() VaultToken {
 	return v
 }
 
-var (
-	authPathRE  = regexp.MustCompile(`^auth(/[A-Za-z0-9._-]+)+$`)
-	vaultRoleRE = regexp.MustCompile(`^[A-Za-z0-9._@-]+$`)
-)
-
 // validate checks t (after defaults) under prefix.
 func (t TokenSource) validate(es *check.Errors, prefix string) {
 	switch {
@@ -175,12 +168,8 @@ func (v VaultToken) validate(es *check.Errors, prefix string) {
 
 func (v VaultAgent) validate(es *check.Errors, prefix string) {
 	f := func(name string) string { return check.Join(prefix, name) }
-	if !vaultRoleRE.MatchString(v.Role) {
-		es.Add(f("role"), v.Role, "must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one")
-	}
-	if !authPathRE.MatchString(v.AuthPath) || strings.Contains(v.AuthPath+"/", "/../") || strings.Contains(v.AuthPath+"/", "/./") {
-		es.Add(f("authPath"), v.AuthPath, "must be an auth mount path such as \"auth/kubernetes\"")
-	}
+	es.VaultRole(f("role"), v.Role)
+	es.VaultAuthPath(f("authPath"), v.AuthPath)
 	if v.Address != "" {
 		if u, err := url.Parse(v.Address); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
 			es.Add(f("address"), v.Address, "must be an http(s) URL such as \"https://vault.vault.svc:8200\"")
@@ -211,9 +200,7 @@ func (v VaultAgent) validate(es *check.Errors, prefix string) {
 	if v.AgentImage != "" {
 		es.Image(f("agentImage"), v.AgentImage)
 	}
-	if strings.ContainsAny(v.TokenAudience, " \t\n,") {
-		es.Add(f("tokenAudience"), v.TokenAudience, "must be a single audience without spaces or commas")
-	}
+	es.Audience(f("tokenAudience"), v.TokenAudience)
 }
 
 // client is where the agent connects to, for the network policy: the host and port of Address, or
@@ -238,12 +225,6 @@ func (s SecretToken) validate(es *check.Errors, prefix string) {
 	}
 	for _, msg := range validation.IsConfigMapKey(s.Key) {
 		es.Add(check.Join(prefix, "key"), s.Key, "not a Secret key: %s", msg)
-	}
-}
-
-func dnsSubdomain(es *check.Errors, field, s string) {
-	for _, msg := range validation.IsDNS1123Subdomain(s) {
-		es.Add(field, s, "%s", msg)
 	}
 }
 

@@ -103,8 +103,8 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		}, "pods.tolerations[0].tolerationSeconds", 5},
 		{"priority class", func(a *workload.ConnectorArgs) { a.Pods.PriorityClassName = "Critical" }, "pods.priorityClassName", "Critical"},
 		{"service account name", func(a *workload.ConnectorArgs) {
-			a.Pods.ServiceAccount = &workload.ServiceAccount{Name: ""}
-		}, "pods.serviceAccount.name", ""},
+			a.Pods.ServiceAccount = &workload.ServiceAccount{Name: "Bad_Name"}
+		}, "pods.serviceAccount.name", "Bad_Name"},
 		{"node spread", func(a *workload.ConnectorArgs) { a.Pods.NodeSpread = "Always" }, "pods.nodeSpread", "Always"},
 		{"grace period", func(a *workload.ConnectorArgs) { a.Cloudflared.GracePeriodSeconds = -1 }, "cloudflared.gracePeriodSeconds", -1},
 		// Issue 18: autoscaling.

@@ -15,7 +15,8 @@
 //	createNamespace both           true                     create the namespace (false: it must exist)
 //	tokenSource     both           vault                    vault, or secret: the Ingress writes the token into
 //	                                                        the Kubernetes Secret "<app>-tunnel-token" (no Vault)
-//	vaultRole       both           (required with vault)    Vault Kubernetes auth role of the pods
+//	vaultRole       both           <project>-<stack>-<app>  Vault Kubernetes auth role of the pods
+//	createVaultRole both           true                     create the role and its read-only policy (false: vaultRole must exist)
 //	vaultPath       both           <namespace>/<app>/cloudflared  KV v2 path (mount "secret") of the token
 //	rotation        both                                    secret generation; change it to rotate
 //	inPlaceRotation both           false                    rotate by rolling the pods in place (a 1033 window)
@@ -32,6 +33,13 @@
 // The programs create the namespace (a Namespace resource named "namespace"), so that a first `pulumi up`
 // works on a fresh cluster; `pulumi destroy` then deletes it with everything in it. Set createNamespace to
 // false to deploy into a namespace that exists already (or that another stack owns).
+//
+// With createVaultRole (the default) the Ingress also creates, with the Vault provider, the policy that
+// reads exactly the token and the Kubernetes auth role (named vaultRole, default
+// "<project>-<stack>-<app>") bound to the pods' own service account, which it creates too: Vault's
+// Kubernetes auth method must be enabled at auth/kubernetes, and the Vault token of the program must
+// be allowed to write policies and roles. Set createVaultRole to false where Vault is managed elsewhere:
+// vaultRole then names a role that exists and may read the token (see the README).
 //
 // OwnPod's frontend defaults to {"service": "http://frontend.<ns>.svc.cluster.local:80",
 // "labels": {"app": "frontend"}, "port": 8080} (port: the pods' port the Service targets), the backend
@@ -105,6 +113,7 @@ type settings struct {
 	appPort                                   int
 	replicas                                  *int
 	createNamespace, inPlaceRotation          bool
+	createVaultRole                           bool
 	access                                    *tunnel.AccessPolicy
 }
 
@@ -115,11 +124,15 @@ func load(ctx *pulumi.Context, app string) settings {
 		hostname: cfg.Get("hostname"), namespace: or(cfg.Get("namespace"), "apps"), vaultRole: cfg.Get("vaultRole"),
 		rotation: cfg.Get("rotation"), appImage: cfg.Get("appImage"), appPort: cfg.GetInt("appPort"),
 		policyKind: or(cfg.Get("networkPolicy"), "cilium"), tokenSource: or(cfg.Get("tokenSource"), "vault"), createNamespace: true,
+		createVaultRole: true,
 	}
 	if v, err := cfg.TryBool("createNamespace"); err == nil {
 		s.createNamespace = v
 	}
 	s.inPlaceRotation = cfg.GetBool("inPlaceRotation")
+	if v, err := cfg.TryBool("createVaultRole"); err == nil {
+		s.createVaultRole = v
+	}
 	if v, err := cfg.TryInt("replicas"); err == nil {
 		s.replicas = &v
 	}
@@ -179,6 +192,7 @@ func (s settings) token(args *tunnelgate.IngressArgs, app string) {
 		return
 	}
 	args.Token = tunnelgate.Token{Vault: &workload.VaultAgent{Role: s.vaultRole}}
+	args.DisableVaultRole = !s.createVaultRole
 }
 
 // pods is the Deployment's shape: the defaults, with replicas from the config when set.
@@ -221,6 +235,5 @@ var DemoConfig = map[string]string{
 	"tunnelgate:zoneId":    "fedcba9876543210fedcba9876543210",
 	"tunnelgate:hostname":  "app.example.com",
 	"tunnelgate:namespace": "apps",
-	"tunnelgate:vaultRole": "web",
 	"tunnelgate:appImage":  "ghcr.io/example/app:1.0",
 }

@@ -98,6 +98,27 @@ func TestConfigKeys(t *testing.T) {
 				t.Errorf("namespace %v", md["namespace"])
 			}
 		}},
+		{"vault role created by default", quickstart.InPod, nil, func(t *testing.T, res *dryrun.Result) {
+			role := dryrun.Plain(res.Must(t, "vault:kubernetes/authBackendRole:AuthBackendRole", "web-role").Inputs)
+			if role["roleName"] != "tunnelgate-dev-web" || !slices.Equal(role["boundServiceAccountNames"].([]any), []any{"web"}) {
+				t.Errorf("role %v, want tunnelgate-dev-web bound to the service account web", role)
+			}
+			res.Must(t, "kubernetes:core/v1:ServiceAccount", "web-serviceaccount")
+		}},
+		{"vault role named", quickstart.OwnPod, map[string]string{"tunnelgate:vaultRole": "shop"}, func(t *testing.T, res *dryrun.Result) {
+			role := dryrun.Plain(res.Must(t, "vault:kubernetes/authBackendRole:AuthBackendRole", "site-role").Inputs)
+			ann := dryrun.Plain(res.Must(t, "kubernetes:apps/v1:Deployment", "site-deployment").Inputs)["spec"].(map[string]any)["template"].(map[string]any)["metadata"].(map[string]any)["annotations"].(map[string]any)
+			if role["roleName"] != "shop" || ann["vault.hashicorp.com/role"] != "shop" {
+				t.Errorf("role %v, annotation %v; want shop for both", role["roleName"], ann["vault.hashicorp.com/role"])
+			}
+		}},
+		{"vault role managed elsewhere", quickstart.InPod, map[string]string{"tunnelgate:createVaultRole": "false", "tunnelgate:vaultRole": "web"}, func(t *testing.T, res *dryrun.Result) {
+			for _, typ := range []string{"tunnelgate:vaultrole:Role", "vault:index/policy:Policy", "vault:kubernetes/authBackendRole:AuthBackendRole", "kubernetes:core/v1:ServiceAccount"} {
+				if n := len(res.OfType(typ)); n != 0 {
+					t.Errorf("%d %s with createVaultRole=false", n, typ)
+				}
+			}
+		}},
 		{"frontend override", quickstart.OwnPod, map[string]string{"tunnelgate:frontend": `{"service":"http://web.apps.svc.cluster.local:8000","labels":{"tier":"web"},"port":8000}`}, func(t *testing.T, res *dryrun.Result) {
 			rules := dryrun.Plain(res.Get("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", "site-config").Inputs)["config"].(map[string]any)["ingressRules"].([]any)
 			if got := rules[1].(map[string]any)["service"]; got != "http://web.apps.svc.cluster.local:8000" {
@@ -122,6 +143,11 @@ func TestMissingConfigIsAFieldError(t *testing.T) {
 	}
 	if want := "tunnel.accountId"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name %s", err, want)
+	}
+	// A role managed elsewhere must be named.
+	res, err = dryrun.Run(quickstart.InPod, config(map[string]string{"tunnelgate:createVaultRole": "false"}))
+	if err == nil || len(res.Resources) != 0 || !strings.Contains(err.Error(), "token.vault.role") {
+		t.Errorf("createVaultRole=false without vaultRole: err %v, %d resources; want an error on token.vault.role", err, len(res.Resources))
 	}
 }
 

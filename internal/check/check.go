@@ -65,6 +65,16 @@ func (es *Errors) Merge(prefix string, err error) {
 	}
 }
 
+// Has reports whether an error on field was collected.
+func (es *Errors) Has(field string) bool {
+	for _, e := range es.list {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Len is the number of errors collected.
 func (es *Errors) Len() int { return len(es.list) }
 
@@ -178,6 +188,42 @@ func (es *Errors) Generation(field, s, partOf string) {
 // DNSLabel adds an error unless s is an RFC 1123 label (Kubernetes namespace and object names).
 func (es *Errors) DNSLabel(field, s string) {
 	for _, msg := range validation.IsDNS1123Label(s) {
+		es.Add(field, s, "%s", msg)
+	}
+}
+
+var (
+	vaultRoleRE     = regexp.MustCompile(`^[A-Za-z0-9._@-]+$`)
+	vaultAuthPathRE = regexp.MustCompile(`^auth(/[A-Za-z0-9._-]+)+$`)
+)
+
+// VaultRole adds an error unless s is a Vault Kubernetes auth role name (letters, digits, '.', '_',
+// '@', '-').
+func (es *Errors) VaultRole(field, s string) {
+	if !vaultRoleRE.MatchString(s) {
+		es.Add(field, s, "must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one")
+	}
+}
+
+// VaultAuthPath adds an error unless s is the path of a Vault auth method, "auth/<mount>" such as
+// "auth/kubernetes" (no "." or ".." segments).
+func (es *Errors) VaultAuthPath(field, s string) {
+	if !vaultAuthPathRE.MatchString(s) || strings.Contains(s+"/", "/../") || strings.Contains(s+"/", "/./") {
+		es.Add(field, s, "must be an auth mount path such as \"auth/kubernetes\"")
+	}
+}
+
+// Audience adds an error unless s is empty or one token audience (no spaces or commas).
+func (es *Errors) Audience(field, s string) {
+	if strings.ContainsAny(s, " \t\n,") {
+		es.Add(field, s, "must be a single audience without spaces or commas")
+	}
+}
+
+// DNSSubdomain adds an error unless s is an RFC 1123 subdomain (names of most Kubernetes objects:
+// Secrets, service accounts, priority classes).
+func (es *Errors) DNSSubdomain(field, s string) {
+	for _, msg := range validation.IsDNS1123Subdomain(s) {
 		es.Add(field, s, "%s", msg)
 	}
 }

@@ -190,6 +190,17 @@ func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 	case "vault:kv/secretV2:SecretV2":
 		id = plain(args.Inputs["mount"]) + "/data/" + plain(args.Inputs["name"])
 		out["path"] = resource.NewProperty(id)
+	case "vault:index/policy:Policy":
+		id = plain(args.Inputs["name"]) // terraform-provider-vault's policyWrite: d.SetId(name)
+	case "vault:kubernetes/authBackendRole:AuthBackendRole":
+		// kubernetesAuthBackendRolePath: "auth/" + Trim(backend, "/") + "/role/" + Trim(role, "/"),
+		// backend defaulting to "kubernetes".
+		backend := strings.Trim(plain(args.Inputs["backend"]), "/")
+		if backend == "" {
+			backend = "kubernetes"
+		}
+		id = "auth/" + backend + "/role/" + strings.Trim(plain(args.Inputs["roleName"]), "/")
+		out["backend"] = resource.NewProperty(backend)
 	case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared",
 		"cloudflare:index/tunnel:Tunnel":
 		account := plain(args.Inputs["accountId"])

@@ -10,6 +10,8 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi-vault/sdk/v6/go/vault"
+	vaultk8s "github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kubernetes"
 	"github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kv"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -160,5 +162,37 @@ func TestAccessAnswersAsTheProvider(t *testing.T) {
 	}
 	if auds[0] != auds[1] {
 		t.Errorf("a renamed application (an update in place) got a new audience tag: %v", auds)
+	}
+}
+
+// The ids of a Vault policy and a Kubernetes auth role are what terraform-provider-vault sets (and what
+// the e2e test reads back from a real engine's state): the policy's name; "auth/<backend>/role/<role>",
+// the backend trimmed of slashes and defaulting to "kubernetes".
+func TestVaultPolicyAndRoleIDs(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		if _, err := vault.NewPolicy(ctx, "p", &vault.PolicyArgs{Name: pulumi.String("web-read"), Policy: pulumi.String("")}); err != nil {
+			return err
+		}
+		for name, backend := range map[string]pulumi.StringPtrInput{"r1": nil, "r2": pulumi.String("/team/k8s/")} {
+			if _, err := vaultk8s.NewAuthBackendRole(ctx, name, &vaultk8s.AuthBackendRoleArgs{
+				Backend: backend, RoleName: pulumi.String("web"),
+				BoundServiceAccountNames: pulumi.ToStringArray([]string{"web"}), BoundServiceAccountNamespaces: pulumi.ToStringArray([]string{"apps"}),
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct{ typ, name, id string }{
+		{"vault:index/policy:Policy", "p", "web-read"},
+		{"vault:kubernetes/authBackendRole:AuthBackendRole", "r1", "auth/kubernetes/role/web"},
+		{"vault:kubernetes/authBackendRole:AuthBackendRole", "r2", "auth/team/k8s/role/web"},
+	} {
+		if got := res.Must(t, want.typ, want.name).ID; got != want.id {
+			t.Errorf("%s %s: id %q, want %q", want.typ, want.name, got, want.id)
+		}
 	}
 }

@@ -57,10 +57,13 @@ type Cluster struct {
 	Kubeconfig string
 	// NodeName is the simulated node (Workloads only).
 	NodeName string
-	Config   *rest.Config
-	Client   kubernetes.Interface
-	Dynamic  dynamic.Interface
-	mapper   *restmapper.DeferredDiscoveryRESTMapper
+	// CAPEM is the cluster CA's certificate (PEM): what a client outside the cluster, such as Vault
+	// reviewing service-account tokens, trusts the API server with.
+	CAPEM   []byte
+	Config  *rest.Config
+	Client  kubernetes.Interface
+	Dynamic dynamic.Interface
+	mapper  *restmapper.DeferredDiscoveryRESTMapper
 }
 
 const adminToken = "tunnelgate-e2e-admin-token"
@@ -94,7 +97,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	})
 
 	apiPort := proc.FreePort(t)
-	c := &Cluster{Dir: dir, Server: "https://127.0.0.1:" + strconv.Itoa(apiPort), Kubeconfig: filepath.Join(dir, "kubeconfig")}
+	c := &Cluster{Dir: dir, Server: "https://127.0.0.1:" + strconv.Itoa(apiPort), Kubeconfig: filepath.Join(dir, "kubeconfig"), CAPEM: certs.CAPEM}
 	api := proc.Start(t, dir, "kube-apiserver", apiBin, []string{
 		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(apiPort), "--advertise-address=127.0.0.1",
 		"--endpoint-reconciler-type=none", "--etcd-servers=" + etcdURL,
