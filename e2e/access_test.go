@@ -78,8 +78,9 @@ func accessProgram(rotation string) pulumi.RunFunc {
 
 // accessResources: the stack, the Ingress, the tunnel component with its secret, tunnel, config, one DNS
 // record, Vault secret, 2 service tokens, 4 policies and 2 applications, the app component with its
-// Deployment and PDB, the policy component with its CiliumNetworkPolicy.
-const accessResources = 1 + 1 + (1 + 5 + 2 + 4 + 2) + (1 + 2) + (1 + 1)
+// Deployment, PDB and service account, the policy component with its CiliumNetworkPolicy, the Vault role
+// component with its policy and role.
+const accessResources = 1 + 1 + (1 + 5 + 2 + 4 + 2) + (1 + 3) + (1 + 1) + (1 + 2)
 
 func TestAccess(t *testing.T) {
 	c, env, cf := startInline(t, productAccount, productZone, accessNS)

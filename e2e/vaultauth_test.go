@@ -33,6 +33,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	authnv1 "k8s.io/api/authentication/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -331,11 +332,21 @@ func (rig *authRig) issuedToken(t *testing.T) string {
 func (rig *authRig) agentRenders(t *testing.T, want string) (*corev1.Pod, *vault.Client) {
 	t.Helper()
 	ctx := context.Background()
-	dep, err := rig.c.Client.AppsV1().Deployments(authNS).Get(ctx, authName, metav1.GetOptions{})
+	// The Deployment of the current generation ("edge", then "edge-<rotation>"): after an up, the only one.
+	deps, err := rig.c.Client.AppsV1().Deployments(authNS).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := dep.Spec.Template
+	var live []appsv1.Deployment
+	for _, d := range deps.Items {
+		if d.DeletionTimestamp == nil {
+			live = append(live, d)
+		}
+	}
+	if len(live) != 1 {
+		t.Fatalf("%d Deployments in %s after up, want the current generation's only", len(live), authNS)
+	}
+	tmpl := live[0].Spec.Template
 	if got := tmpl.Annotations[workload.VaultAnnotationPrefix+"role"]; got != authRole {
 		t.Errorf("role annotation %q, want the created role %q", got, authRole)
 	}
@@ -352,7 +363,7 @@ func (rig *authRig) agentRenders(t *testing.T, want string) (*corev1.Pod, *vault
 	if proj == nil || proj.Audience != vaultrole.DefaultAudience || proj.ExpirationSeconds == nil {
 		t.Fatalf("projected token volume %+v, want audience %q", proj, vaultrole.DefaultAudience)
 	}
-	pod := rig.runningPod(t, dep.Spec.Template.Labels, tmpl.Annotations[workload.TunnelIDAnnotation])
+	pod := rig.runningPod(t, tmpl.Labels, tmpl.Annotations[workload.TunnelIDAnnotation])
 
 	emitted := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: authNS, Annotations: tmpl.Annotations, Labels: tmpl.Labels}, Spec: tmpl.Spec}
 	mutated := inject(t, emitted, rig.srv.Addr)
