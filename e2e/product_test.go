@@ -78,6 +78,8 @@ type run struct {
 	cf           *cfapi.Server
 	edge         *edge.Pods
 	extraEnv     []string
+	// afterUp, when set, runs after the checks of the first up (e.g. to export the state).
+	afterUp func(t *testing.T)
 }
 
 func (p *product) newRun(t *testing.T, name, layout string) *run {
@@ -152,6 +154,9 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 	role := vaultrole.DefaultName(project, r.name, r.app)
 	r.checkVaultRole(t, role)
 	r.checkDeployment(t, tun)
+	if r.afterUp != nil {
+		r.afterUp(t)
+	}
 	if full {
 		if got := do(t, "refresh"); !reflect.DeepEqual(got, map[string]int{"same": want}) {
 			t.Errorf("refresh: %v, want same=%d: a provider reads back something else than it wrote", got, want)
