@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/origin"
 )
 
 // flat describes a policy in one struct, as the tests write it: the pods' and the routes' facts and
@@ -26,15 +27,20 @@ type flat struct {
 	UpdateChecks bool
 	EdgeCIDRs    []string
 	HTTPSCIDRs   []string
+	// Services are the routes' Services; OriginNamespaces and OriginIngress the settings about them.
+	Services         []origin.Service
+	OriginNamespaces []string
+	OriginIngress    bool
 }
 
 func (f *flat) args() *network.Args {
 	a := &network.Args{
 		Pods:   network.Pods{Namespace: f.Namespace, Selector: f.PodSelector, Layout: f.Layout, MetricsPort: 2000, Region: f.Region},
-		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts},
+		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts, Services: f.Services},
 		Settings: &network.Settings{
 			Kind: f.Kind, DNS: f.DNS, Vault: f.Vault, Origins: f.Origins, Metrics: f.Metrics, AppIngress: f.AppIngress,
 			UpdateChecks: f.UpdateChecks, EdgeCIDRs: f.EdgeCIDRs, HTTPSCIDRs: f.HTTPSCIDRs,
+			OriginNamespaces: f.OriginNamespaces, OriginIngress: f.OriginIngress,
 		},
 	}
 	if f.Region == network.RegionFedRAMP {
