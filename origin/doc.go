@@ -37,8 +37,8 @@
 //   - the chosen port must be one of the Service's ports (by number or name; with neither, the Service
 //     must have exactly one), and TCP: cloudflared reaches origins over TCP;
 //   - a headless Service (clusterIP "None") is rejected: its name resolves to the pods themselves,
-//     where the Service port is not translated to the target port; so is a Service without a cluster
-//     IP (type ExternalName);
+//     where the Service port is not translated to the target port (an empty cluster IP is not an
+//     error: the kubernetes provider reports it so for a Service it has not created yet, in a preview);
 //   - a Service without a selector (its endpoints managed by hand, or ExternalName) has no pods a
 //     network policy could name: the network package rejects it (Target.Selector is empty). Route to
 //     such a destination with a URL and describe it in network.Settings.Origins, or disable the policy.

@@ -100,11 +100,10 @@ func (s *Service) target(es *check.Errors, v values, domain string) Target {
 	t.Host = t.Name + "." + t.Namespace + ".svc." + strings.TrimSuffix(cmp.Or(domain, DefaultClusterDomain), ".")
 	svc := t.Namespace + "/" + t.Name
 	if ip := v.clusterIP; ip != nil {
-		switch *ip {
-		case "None":
+		// "" is not an error: it is what the kubernetes provider reports, in a preview, for a Service
+		// it has not created yet.
+		if *ip == "None" {
 			es.Add("clusterIp", *ip, "Service %s is headless: its name resolves to the pods themselves, where the Service port is not translated to the target port; route to a Service with a cluster IP", svc)
-		case "":
-			es.Add("clusterIp", *ip, "Service %s has no cluster IP (type ExternalName?): nothing in the cluster forwards its port; route to the destination with a URL", svc)
 		}
 	}
 	var ports []port

@@ -52,8 +52,8 @@ type Service struct {
 	// optionally, "name", "targetPort" (a number or a container port's name; default the port) and
 	// "protocol" (default TCP). From another language pass the Service's spec.ports output as it is.
 	Ports pulumi.ArrayInput `pulumi:"ports,optional"`
-	// ClusterIP is the Service's spec.clusterIP: "None" (headless) and "" (ExternalName) are rejected.
-	// Optional: FromService and Read fill it in.
+	// ClusterIP is the Service's spec.clusterIP: "None" (a headless Service) is rejected. Optional:
+	// FromService and Read fill it in.
 	ClusterIP pulumi.StringInput `pulumi:"clusterIp,optional"`
 }
 

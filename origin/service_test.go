@@ -85,6 +85,13 @@ func TestKnown(t *testing.T) {
 			Namespace: "shop", Name: "web", Host: "web.shop.svc.cluster.local", URL: "http://web.shop.svc.cluster.local:8000",
 			Port: 8000, TargetPort: 3000, Selector: map[string]string{"app": "web"},
 		}},
+		// A Service the provider has not created yet has no cluster IP in a preview: not an error.
+		{"cluster IP not assigned yet", func(s *origin.Service) {
+			s.Port, s.ClusterIP = 80, pulumi.String("")
+		}, "", origin.Target{
+			Namespace: "shop", Name: "web", Host: "web.shop.svc.cluster.local", URL: "http://web.shop.svc.cluster.local:80",
+			Port: 80, TargetPortName: "http", Selector: map[string]string{"app": "web"},
+		}},
 		{"no selector (the policy's to reject)", func(s *origin.Service) {
 			s.Port, s.Selector = 80, pulumi.StringMap{}
 		}, "", origin.Target{
@@ -128,7 +135,6 @@ func TestValidate(t *testing.T) {
 		{"port name syntax", func(s *origin.Service) { s.PortName = "Http_1" }, "portName", "Http_1", "not a port name"},
 		{"scheme", func(s *origin.Service) { s.Port, s.Scheme = 80, "tcp" }, "scheme", "tcp", "\"http\" or \"https\""},
 		{"headless", func(s *origin.Service) { s.Port, s.ClusterIP = 80, pulumi.String("None") }, "clusterIp", "None", "headless"},
-		{"ExternalName", func(s *origin.Service) { s.Port, s.ClusterIP = 80, pulumi.String("") }, "clusterIp", "", "no cluster IP"},
 		{"UDP port", func(s *origin.Service) { s.Ports, s.Port = ports("dns:53:53/UDP"), 53 }, "port", 53, "is UDP: cloudflared reaches origins over TCP"},
 		{"target port name", func(s *origin.Service) { s.Ports = ports("http:80:Web_Port") }, "ports", nil, "not a port name"},
 		{"malformed port", func(s *origin.Service) {

@@ -68,8 +68,8 @@
 // language), or an existing one by namespace, name and port (number or name). The rule's service is
 // "<scheme>://<name>.<namespace>.svc.<Args.ClusterDomain>:<port>" (the Service port, by its number),
 // a literal when the Service is written out, else an output resolved and checked once the Service is
-// known: a port that is not the Service's, a UDP port, a headless Service (clusterIP "None") or one
-// without a cluster IP fails the configuration (and what waits for it, the DNS records) with a field
+// known: a port that is not the Service's, a UDP port or a headless Service (clusterIP "None") fails
+// the configuration (and what waits for it, the DNS records) with a field
 // error naming the route ("routes[2].kubernetesService.port"). An existing Service is read from the
 // cluster with the component's kubernetes provider, once however many routes and ports name it: the
 // child N-service-<namespace>.<name> (a read: `pulumi destroy` forgets it, never deletes the Service).

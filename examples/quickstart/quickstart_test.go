@@ -134,6 +134,19 @@ func TestSharedCheckedFirst(t *testing.T) {
 	}
 }
 
+// A preview of a fresh stack: the apps' Services are not created yet, so the provider reports them
+// with their inputs only (no cluster IP); the routes and the policy follow them without an error.
+// (The real preview, e2e TestProductShared, failed on an empty cluster IP taken for an ExternalName.)
+func TestSharedPreview(t *testing.T) {
+	res, err := dryrun.Run(quickstart.Shared, config(nil), dryrun.Preview())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.OfType("kubernetes:cilium.io/v2:CiliumNetworkPolicy")); n != 3 {
+		t.Errorf("%d Cilium policies in the preview, want 3", n)
+	}
+}
+
 func TestMissingConfigIsAFieldError(t *testing.T) {
 	res, err := dryrun.Run(quickstart.InPod, config(map[string]string{"tunnelgate:accountId": ""}))
 	if err == nil || len(res.Resources) != 0 {

@@ -173,7 +173,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	if args.ReadRPC != nil {
 		return m.read(args)
 	}
-	id, out := simulate(args)
+	id, out := simulate(args, m.opts.preview)
 	r := record(args, id, out)
 	r.URN = urnOf(args.RegisterRPC.GetParent(), args.TypeToken, args.Name, m.opts)
 	m.mu.Lock()
@@ -213,8 +213,9 @@ func (m *mocks) read(args pulumi.MockResourceArgs) (string, resource.PropertyMap
 
 // simulate returns the id and outputs a provider gives the resource: its inputs, plus what the tests
 // follow (tunnel token and CNAME, random values, Kubernetes auto-names), with the ids the real
-// providers give.
-func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
+// providers give. In a preview a new Service gets only its inputs, as the kubernetes provider reports
+// it when it cannot ask the API server (its namespace does not exist yet): no cluster IP, no defaults.
+func simulate(args pulumi.MockResourceArgs, preview bool) (string, resource.PropertyMap) {
 	out := args.Inputs.Copy()
 	id := ""
 	if args.Custom {
@@ -262,7 +263,7 @@ func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 			meta["name"] = k8sAutoName(args.Name, args.RegisterRPC.GetParent())
 			out["metadata"] = resource.NewPropertyValue(meta)
 		}
-		if args.TypeToken == serviceType {
+		if args.TypeToken == serviceType && !preview {
 			completeService(out, args.Name)
 		}
 	}
