@@ -2,6 +2,7 @@ package tunnelgate_test
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -31,6 +33,7 @@ const (
 	tVault      = "vault:kv/secretV2:SecretV2"
 	tRandom     = "random:index/randomPassword:RandomPassword"
 	tDeployment = "kubernetes:apps/v1:Deployment"
+	tPDB        = "kubernetes:policy/v1:PodDisruptionBudget"
 	tCNP        = "kubernetes:cilium.io/v2:CiliumNetworkPolicy"
 )
 
@@ -75,8 +78,12 @@ tunnelgate:index:Ingress web
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
     random:index/randomPassword:RandomPassword web-secret
     vault:kv/secretV2:SecretV2 web-vault
+  tunnelgate:vaultrole:Role web
+    vault:index/policy:Policy web-policy
+    vault:kubernetes/authBackendRole:AuthBackendRole web-role
   tunnelgate:workload:App web
     kubernetes:apps/v1:Deployment web-deployment
+    kubernetes:core/v1:ServiceAccount web-serviceaccount
     kubernetes:policy/v1:PodDisruptionBudget web-pdb
 `
 	if got := res.Tree(); got != want {
@@ -131,8 +138,12 @@ tunnelgate:index:Ingress site
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig site-config
     random:index/randomPassword:RandomPassword site-secret
     vault:kv/secretV2:SecretV2 site-vault
+  tunnelgate:vaultrole:Role site
+    vault:index/policy:Policy site-policy
+    vault:kubernetes/authBackendRole:AuthBackendRole site-role
   tunnelgate:workload:Connector site
     kubernetes:apps/v1:Deployment site-deployment
+    kubernetes:core/v1:ServiceAccount site-serviceaccount
     kubernetes:policy/v1:PodDisruptionBudget site-pdb
 `
 	if got := res.Tree(); got != want {
@@ -197,18 +208,78 @@ func TestOrdering(t *testing.T) {
 			res := runSeed(t, tc.program)
 			tun := res.Must(t, tTunnel, tc.app+"-tunnel")
 			vault := res.Must(t, tVault, tc.app+"-vault")
-			for _, rec := range res.OfType(tRecord) {
-				if !contains(rec.Dependencies, tun.URN) {
-					t.Errorf("record %s does not wait for the tunnel", rec.Name)
+			dep := res.Must(t, tDeployment, tc.app+"-deployment")
+			// The connectors start once the tunnel is complete and its token is in Vault ...
+			for _, r := range []*dryrun.Resource{res.Must(t, tRandom, tc.app+"-secret"), tun, res.Must(t, tConfig, tc.app+"-config"), vault} {
+				if !contains(dep.Dependencies, r.URN) {
+					t.Errorf("the deployment does not wait for %s: %v", r.Name, dep.Dependencies)
 				}
 			}
-			dep := res.Must(t, tDeployment, tc.app+"-deployment")
-			if !contains(dep.Dependencies, vault.URN) {
-				t.Errorf("the deployment does not wait for the Vault secret: %v", dep.Dependencies)
+			// ... and every record waits for them (the provider awaits the Deployment's Ready pods): no
+			// hostname ever points at a tunnel without connectors, neither at creation nor in a rotation.
+			recs := res.OfType(tRecord)
+			if len(recs) == 0 {
+				t.Fatal("no records")
+			}
+			for _, rec := range recs {
+				if !contains(rec.Dependencies, tun.URN) || !contains(rec.Dependencies, dep.URN) {
+					t.Errorf("record %s does not wait for the tunnel and the Deployment: %v", rec.Name, rec.Dependencies)
+				}
+				if contains(dep.Dependencies, rec.URN) {
+					t.Errorf("the deployment waits for record %s", rec.Name)
+				}
 			}
 			ann := path(dryrun.Plain(dep.Inputs), "spec", "template", "metadata", "annotations", workload.TunnelIDAnnotation)
 			if ann != tun.ID {
 				t.Errorf("pod template annotation %s = %v, want the tunnel id %s", workload.TunnelIDAnnotation, ann, tun.ID)
+			}
+		})
+	}
+}
+
+// TestRotationDeployments: a rotation names the Deployment after the new generation (Pulumi replaces it,
+// creating the new one next to the old), at the same state address; the PodDisruptionBudget, the selector
+// and the policy keep covering the pods of both generations. With InPlaceRotation the name stays.
+func TestRotationDeployments(t *testing.T) {
+	for _, tc := range []struct {
+		name, app string
+		program   pulumi.RunFunc
+	}{{"inpod", "web", quickstart.InPod}, {"ownpod", "site", quickstart.OwnPod}} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(cfg map[string]string) (dep, pdb map[string]any, urns map[string]string) {
+				t.Helper()
+				c := maps.Clone(quickstart.DemoConfig)
+				maps.Copy(c, cfg)
+				res, err := dryrun.Run(tc.program, dryrun.Config(c))
+				if err != nil {
+					t.Fatal(err)
+				}
+				urns = map[string]string{}
+				for _, r := range res.Resources {
+					urns[r.Type+" "+r.Name] = r.URN
+				}
+				return dryrun.Plain(res.Must(t, tDeployment, tc.app+"-deployment").Inputs),
+					dryrun.Plain(res.Must(t, tPDB, tc.app+"-pdb").Inputs), urns
+			}
+			dep0, pdb0, urns0 := run(nil)
+			dep2, pdb2, urns2 := run(map[string]string{"tunnelgate:rotation": "r2"})
+			depIn, _, _ := run(map[string]string{"tunnelgate:rotation": "r2", "tunnelgate:inPlaceRotation": "true"})
+			for name, want := range map[string]any{"": tc.app, "r2": tc.app + "-r2", "r2 in place": tc.app} {
+				got := map[string]map[string]any{"": dep0, "r2": dep2, "r2 in place": depIn}[name]
+				if n := path(got, "metadata", "name"); n != want {
+					t.Errorf("rotation %q: Deployment %v, want %s", name, n, want)
+				}
+			}
+			if !reflect.DeepEqual(urns0, urns2) {
+				t.Errorf("a rotation changed state addresses:\n%v\n%v", urns0, urns2)
+			}
+			for _, k := range [][]any{{"spec", "selector"}, {"spec", "template", "metadata", "labels"}} {
+				if a, b := path(dep0, k...), path(dep2, k...); !reflect.DeepEqual(a, b) {
+					t.Errorf("%v changed in a rotation: %v -> %v", k, a, b)
+				}
+			}
+			if !reflect.DeepEqual(pdb0, pdb2) {
+				t.Errorf("the PodDisruptionBudget changed in a rotation: %v -> %v", pdb0, pdb2)
 			}
 		})
 	}
@@ -341,7 +412,12 @@ func TestBadInputAnywhere(t *testing.T) {
 			return a
 		}, "tunnel.accountId", "nothex"},
 		{"vault role", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token.Vault.Role = "web/x"
+			return a
+		}, "token.vault.role", "web/x"},
+		{"vault role required when the role is managed elsewhere", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.Token.Vault.Role = ""
+			a.DisableVaultRole = true
 			return a
 		}, "token.vault.role", ""},
 		{"token vault without tunnel vault", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
@@ -424,6 +500,14 @@ func TestBadInputAnywhere(t *testing.T) {
 			}
 			return a
 		}, "app.pods.nodeSelector", nil},
+		{"createSecret without a secret", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token.CreateSecret = true
+			return a
+		}, "token.createSecret", true},
+		{"secret value given to the Ingress", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok"), Value: pulumi.String("t")}, CreateSecret: true}
+			return a
+		}, "token.secret.value", nil},
 		{"app replicas below zero", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a.App.Pods = &workload.Pods{Replicas: pulumi.IntRef(-1)}
 			return a
@@ -575,6 +659,125 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.NetworkPolicy.ClusterDomain = "cluster.local"
 			return a
 		}, "networkPolicy.clusterDomain", "cluster.local"},
+		// Issue 18: autoscaling.
+		{"autoscaling a single connector", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Autoscaling = &workload.Autoscaling{MinReplicas: 1}
+			return a
+		}, "connector.autoscaling.minReplicas", 1},
+		{"autoscaling and replicas", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Replicas, a.Connector.Autoscaling = pulumi.IntRef(2), &workload.Autoscaling{}
+			return a
+		}, "connector.replicas", 2},
+		{"autoscaling without a CPU request", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Autoscaling = &workload.Autoscaling{}
+			a.Cloudflared = &workload.Cloudflared{Requests: map[string]string{"cpu": ""}}
+			return a
+		}, "cloudflared.requests.cpu", nil},
+		{"autoscaling the app", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App.Pods = &workload.Pods{Autoscaling: &workload.Autoscaling{}}
+			return a
+		}, "app.pods.autoscaling", nil},
+		// Issue 18: metrics.
+		{"monitor without a scraper in the policy", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor}
+			return a
+		}, "networkPolicy.metrics", nil},
+		{"scraper on another port than the monitor's", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Metrics = &workload.Metrics{Monitor: workload.ServiceMonitor}
+			a.NetworkPolicy.Metrics = &network.Peer{Namespace: "monitoring", Ports: []network.Port{{Port: 9090}}}
+			return a
+		}, "networkPolicy.metrics.ports", nil},
+		{"alerts without a monitor", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Alerts: true}
+			return a
+		}, "metrics.alerts", true},
+		{"monitor kind", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Metrics = &workload.Metrics{Monitor: "podmonitor"}
+			return a
+		}, "metrics.monitor", "podmonitor"},
+		// Issue 18: private networks.
+		{"private route with host bits", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.2.3/16"}}}
+			return a
+		}, "tunnel.privateNetwork.routes[0].cidr", "10.1.2.3/16"},
+		{"private routes overlap", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}, {CIDR: "10.0.0.0/8"}}}
+			return a
+		}, "tunnel.privateNetwork.routes[1].cidr", "10.0.0.0/8"},
+		{"virtual network name clash", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{
+				Routes:          []tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", VirtualNetwork: "prod"}},
+				VirtualNetworks: []tunnel.VirtualNetwork{{Name: "prod"}, {Name: "prod"}},
+			}
+			return a
+		}, "tunnel.privateNetwork.virtualNetworks[1].name", "prod"},
+		{"private route the policy would block", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Tunnel.PrivateNetwork = &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.244.8.0/24"}}}
+			a.NetworkPolicy = &network.Settings{ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16"}}
+			return a
+		}, "networkPolicy.clusterCidrs[1]", "10.244.0.0/16"},
+		// Issue 14: the Vault side.
+		{"vault role policy name", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{PolicyName: "Web"}
+			return a
+		}, "vaultRole.policyName", "Web"},
+		{"vault role policy name built in", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{PolicyName: "default"}
+			return a
+		}, "vaultRole.policyName", "default"},
+		{"vault role named like a built-in policy", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token.Vault.Role = "root"
+			return a
+		}, "token.vault.role", "root"},
+		{"vault role ttl above max", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{TTLSeconds: 600, MaxTTLSeconds: 300}
+			return a
+		}, "vaultRole.maxTtlSeconds", 300},
+		{"vault role ttl below zero", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{TTLSeconds: -5}
+			return a
+		}, "vaultRole.ttlSeconds", -5},
+		{"vault role bound to the namespace's default account", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App.Pods = &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "default"}}
+			return a
+		}, "app.pods.serviceAccount.name", "default"},
+		{"vault role bound to the default account of the app's pod spec", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App = &tunnelgate.App{PodSpec: &corev1.PodSpecArgs{Containers: a.App.Containers, ServiceAccountName: pulumi.String("default")}}
+			return a
+		}, "app.podSpec.serviceAccountName", "default"},
+		{"vault role bound to a bad account name of the app's pod spec", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.App = &tunnelgate.App{PodSpec: &corev1.PodSpecArgs{Containers: a.App.Containers, ServiceAccountName: pulumi.String("Web_SA")}}
+			return a
+		}, "app.podSpec.serviceAccountName", "Web_SA"},
+		{"connector account named default", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.ServiceAccount = &workload.ServiceAccount{Name: "default", Create: true}
+			return a
+		}, "connector.serviceAccount.name", "default"},
+		{"connector named default: its own account would be the default one", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.Connector.Name = "default"
+			return a
+		}, "connector.name", "default"},
+		{"vault role settings with a secret token", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}
+			a.VaultRole = &vaultrole.Settings{}
+			return a
+		}, "vaultRole", nil},
+		{"vault role disabled with a secret token", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}
+			a.DisableVaultRole = true
+			return a
+		}, "disableVaultRole", true},
+		{"vault role settings while disabled", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a.VaultRole = &vaultrole.Settings{TTLSeconds: 60}
+			a.DisableVaultRole = true
+			return a
+		}, "vaultRole", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.mutate(seedArgs())
@@ -611,6 +814,60 @@ func TestBadInputAnywhere(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no error for %s = %v in:\n%v", tc.field, tc.value, err)
+			}
+		})
+	}
+}
+
+// TestCreateSecret: with Token.CreateSecret the workload writes the tunnel's token into the Secret that
+// Token.Secret names (child "<name>-token"), as a Pulumi secret, before the Deployment (which mounts it);
+// the records still wait for the Deployment.
+func TestCreateSecret(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args func() *tunnelgate.IngressArgs
+	}{{"inpod", seedArgs}, {"ownpod", ownPodArgs}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.args()
+			a.Tunnel.Vault = nil
+			a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("web-tunnel-token"), Key: "token"}, CreateSecret: true}
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				_, err := tunnelgate.NewIngress(ctx, "web", a)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tun := res.Must(t, tTunnel, "web-tunnel")
+			token := dryrun.Plain(tun.Outputs)["tunnelToken"].(string)
+			sec := res.Must(t, "kubernetes:core/v1:Secret", "web-token")
+			in := dryrun.Plain(sec.Inputs)
+			if path(in, "metadata", "name") != "web-tunnel-token" || path(in, "metadata", "namespace") != "apps" || path(in, "stringData", "token") != token {
+				t.Errorf("Secret inputs %v, want web-tunnel-token in apps holding the tunnel's token", in)
+			}
+			if !sec.Inputs["stringData"].ContainsSecrets() {
+				t.Error("the Secret's stringData is not a Pulumi secret")
+			}
+			workloadType := map[string]string{"inpod": workload.AppType, "ownpod": workload.ConnectorType}[tc.name]
+			if parent := res.Must(t, workloadType, "web"); sec.Parent != parent.URN {
+				t.Errorf("Secret parent %s, want the workload %s", sec.Parent, parent.URN)
+			}
+			dep := res.Must(t, tDeployment, "web-deployment")
+			if !contains(dep.Dependencies, sec.URN) {
+				t.Errorf("the Deployment does not wait for its token's Secret: %v", dep.Dependencies)
+			}
+			vol := path(dryrun.Plain(dep.Inputs), "spec", "template", "spec", "volumes")
+			if !strings.Contains(fmt.Sprint(vol), "secretName:web-tunnel-token") {
+				t.Errorf("volumes %v do not mount the Secret", vol)
+			}
+			for _, rec := range res.OfType(tRecord) {
+				if !contains(rec.Dependencies, dep.URN) {
+					t.Errorf("record %s does not wait for the Deployment", rec.Name)
+				}
+			}
+			secret := dryrun.Plain(res.Must(t, tRandom, "web-secret").Outputs)["result"].(string)
+			if leaks := res.SecretLeaks(token, secret); len(leaks) > 0 {
+				t.Errorf("secret values in plain properties:\n%s", strings.Join(leaks, "\n"))
 			}
 		})
 	}

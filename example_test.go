@@ -14,7 +14,9 @@ import (
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
-// One app, cloudflared as a sidecar reaching it on localhost, the token from Vault.
+// One app, cloudflared as a sidecar reaching it on localhost, the token from Vault: the Ingress also
+// creates the Vault side (a policy that reads exactly the token, a Kubernetes auth role bound to the
+// pods' own service account, named "<project>-<stack>-<component>") and the service account.
 func ExampleNewIngress() {
 	program := func(ctx *pulumi.Context) error {
 		_, err := tunnelgate.NewIngress(ctx, "web", &tunnelgate.IngressArgs{
@@ -26,12 +28,14 @@ func ExampleNewIngress() {
 			},
 			Namespace: pulumi.String("apps"),
 			App:       tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000),
-			Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: "web"}},
+			Token:     tunnelgate.Token{Vault: &workload.VaultAgent{}},
 		})
 		return err
 	}
-	res, err := dryrun.Run(program) // in a real program: pulumi.Run(program)
-	fmt.Print(res.Tree(), err)
+	res, err := dryrun.Run(program, dryrun.Stack("shop", "prod")) // in a real program: pulumi.Run(program)
+	fmt.Print(res.Tree(), err, "\n")
+	role := dryrun.Plain(res.Get("vault:kubernetes/authBackendRole:AuthBackendRole", "web-role").Inputs)
+	fmt.Println("role", role["roleName"], "binds", role["boundServiceAccountNamespaces"], role["boundServiceAccountNames"], "audience", role["audience"])
 	// Output:
 	// tunnelgate:index:Ingress web
 	//   tunnelgate:network:Policy web
@@ -42,9 +46,37 @@ func ExampleNewIngress() {
 	//     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig web-config
 	//     random:index/randomPassword:RandomPassword web-secret
 	//     vault:kv/secretV2:SecretV2 web-vault
+	//   tunnelgate:vaultrole:Role web
+	//     vault:index/policy:Policy web-policy
+	//     vault:kubernetes/authBackendRole:AuthBackendRole web-role
 	//   tunnelgate:workload:App web
 	//     kubernetes:apps/v1:Deployment web-deployment
+	//     kubernetes:core/v1:ServiceAccount web-serviceaccount
 	//     kubernetes:policy/v1:PodDisruptionBudget web-pdb
+	// <nil>
+	// role shop-prod-web binds [apps] [web] audience vault
+}
+
+// Vault managed elsewhere: DisableVaultRole creates no policy and role; the agent logs in with the
+// role named in Token.Vault.Role, which must exist (see the README's manual form).
+func ExampleIngressArgs_disableVaultRole() {
+	args := &tunnelgate.IngressArgs{
+		Tunnel: tunnel.Args{
+			AccountID: pulumi.String("0123456789abcdef0123456789abcdef"),
+			ZoneID:    pulumi.String("fedcba9876543210fedcba9876543210"),
+			Routes:    []tunnel.Route{{Hostname: "app.example.com", Service: "http://localhost:4000"}},
+			Vault:     &vaultkv.Location{Path: "apps/web/cloudflared"},
+		},
+		Namespace:        pulumi.String("apps"),
+		App:              tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000),
+		Token:            tunnelgate.Token{Vault: &workload.VaultAgent{}},
+		DisableVaultRole: true,
+	}
+	fmt.Println(args.Validate())
+	args.Token.Vault.Role = "web"
+	fmt.Println(args.Validate())
+	// Output:
+	// tunnelgate:index:Ingress: invalid arguments: token.vault.role "": must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one
 	// <nil>
 }
 
@@ -98,4 +130,51 @@ func ExampleContainerApp() {
 	c := app.Containers[0].(corev1.ContainerArgs)
 	fmt.Println(c.Name, c.Image, c.Ports.(corev1.ContainerPortArray)[0].(corev1.ContainerPortArgs).ContainerPort, *app.Pods.Replicas)
 	// Output: app ghcr.io/example/app:1.0 4000 3
+}
+
+// A connector that scales and is watched, and that also serves an office network to Cloudflare One
+// (WARP) clients: an autoscaler from 2 to 6 connectors, a PodMonitor that kube-prometheus-stack picks up,
+// the example alert rules, and a policy that lets exactly Prometheus in and the connector out to exactly
+// the office range.
+func ExampleNewIngress_scaledWatchedPrivate() {
+	program := func(ctx *pulumi.Context) error {
+		_, err := tunnelgate.NewIngress(ctx, "shop", &tunnelgate.IngressArgs{
+			Tunnel: tunnel.Args{
+				AccountID:      pulumi.String("0123456789abcdef0123456789abcdef"),
+				ZoneID:         pulumi.String("fedcba9876543210fedcba9876543210"),
+				Routes:         []tunnel.Route{{Hostname: "shop.example.com", Service: "http://web.shop.svc.cluster.local:80"}},
+				PrivateNetwork: &tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "192.168.10.0/24", Comment: "office"}}},
+			},
+			Namespace: pulumi.String("shop"),
+			Connector: &workload.Pods{Autoscaling: &workload.Autoscaling{MaxReplicas: 6}},
+			Token:     tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("cloudflared-token")}},
+			Metrics:   &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"release": "kube-prometheus-stack"}, Alerts: true},
+			NetworkPolicy: &network.Settings{
+				Origins:      []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 80}}}},
+				Metrics:      &network.Peer{Namespace: "monitoring", Labels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
+				ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16"},
+			},
+		})
+		return err
+	}
+	res, err := dryrun.Run(program)
+	fmt.Print(res.Tree(), err)
+	// Output:
+	// tunnelgate:index:Ingress shop
+	//   tunnelgate:network:Policy shop
+	//     kubernetes:cilium.io/v2:CiliumNetworkPolicy shop-cnp
+	//   tunnelgate:tunnel:Tunnel shop
+	//     cloudflare:index/record:Record shop-dns-shop.example.com
+	//     cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared shop-tunnel
+	//     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig shop-config
+	//     cloudflare:index/zeroTrustTunnelRoute:ZeroTrustTunnelRoute shop-route-192.168.10.0/24
+	//     random:index/randomPassword:RandomPassword shop-secret
+	//   tunnelgate:workload:Connector shop
+	//     kubernetes:apps/v1:Deployment shop-deployment
+	//     kubernetes:autoscaling/v2:HorizontalPodAutoscaler shop-hpa
+	//     kubernetes:core/v1:Service shop-metrics
+	//     kubernetes:monitoring.coreos.com/v1:PodMonitor shop-podmonitor
+	//     kubernetes:monitoring.coreos.com/v1:PrometheusRule shop-rules
+	//     kubernetes:policy/v1:PodDisruptionBudget shop-pdb
+	// <nil>
 }

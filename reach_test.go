@@ -1,10 +1,10 @@
 package tunnelgate_test
 
 // TestEveryArgsFieldReachesAResource walks, by reflection, every exported field of every Args type
-// (IngressArgs, tunnel.Args, workload.ConnectorArgs and AppArgs, network.Args, and every struct type
-// of this module below them) and shows for each one a registered resource property that changes when
-// the field changes: no input is dead, none unreachable. SidecarArgs registers nothing; its fields
-// are ConnectorArgs' (TunnelID, Token, Cloudflared), covered there.
+// (IngressArgs, tunnel.Args, workload.ConnectorArgs and AppArgs, vaultrole.Args, network.Args, and
+// every struct type of this module below them) and shows for each one a registered resource property
+// that changes when the field changes: no input is dead, none unreachable. SidecarArgs registers
+// nothing; its fields are ConnectorArgs' (TunnelID, Token, Cloudflared), covered there.
 //
 // How: each root has valid baselines. For every leaf field (one that is not a struct of this module,
 // nor a pointer to or a slice of one) the walk sets up a context run (nil pointers and empty slices
@@ -33,6 +33,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -51,10 +52,19 @@ type variant struct {
 // deadWhere are the contexts ("<key> <root>/<baseline>") where a field has no effect by design.
 var deadWhere = map[string]string{
 	"vaultkv.Location.IDKey workload.ConnectorArgs/vault":    "the agent reads the token only; the id key is the writer's (tunnel.Args.Vault)",
+	"vaultkv.Location.IDKey vaultrole.Args/vault":            "a policy grants a whole secret: its data keys are not part of it",
+	"vaultkv.Location.TokenKey vaultrole.Args/vault":         "a policy grants a whole secret: its data keys are not part of it",
 	"network.Settings.ClusterDomain IngressArgs/secret":      "no in-cluster name to qualify: no Vault, routes to localhost",
 	"network.Settings.ClusterDomain network.Args/sidecar":    "no in-cluster name to qualify",
 	"network.Pods.MetricsPort network.Args/sidecar":          "nobody may scrape the metrics port (no Settings.Metrics)",
 	"network.Pods.Layout network.Args/vault":                 "own pod is the default layout already",
+	"network.Pods.Scraped network.Args/vault":                "the baseline lets a scraper in already",
+	"network.Settings.ClusterCIDRs network.Args/sidecar":     "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/inpod":        "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/ownpod":       "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/secret":       "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/shared":       "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs network.Args/services":    "no private route to check against the cluster's ranges",
 	"network.Pods.Layout network.Args/services":              "own pod is the default layout already",
 	"network.Settings.ClusterDomain network.Args/services":   "the Service's name is qualified by the routes' domain (tunnel.Args.ClusterDomain), given by the caller; no other in-cluster name",
 	"tunnel.Args.ClusterDomain tunnel.Args/vault":            "no route to a Service",
@@ -90,7 +100,11 @@ var variants = map[string]variant{
 	// tunnelgate
 	"tunnelgate.IngressArgs.Namespace":            {value: pulumi.String("other")},
 	"tunnelgate.IngressArgs.DisableNetworkPolicy": {value: true, setup: with("NetworkPolicy", (*network.Settings)(nil))},
-	"tunnelgate.App.Containers":                   {value: otherApp},
+	"tunnelgate.Token.CreateSecret":               {value: true},
+	// In place, a rotation keeps the Deployment's name: only visible with a rotation.
+	"tunnelgate.IngressArgs.InPlaceRotation":  {value: true, setup: func(p reflect.Value) { p.FieldByName("Tunnel").FieldByName("Rotation").SetString("r2") }},
+	"tunnelgate.IngressArgs.DisableVaultRole": {value: true, setup: with("VaultRole", (*vaultrole.Settings)(nil))},
+	"tunnelgate.App.Containers":               {value: otherApp},
 	"tunnelgate.App.PodSpec": {mutate: func(p reflect.Value) {
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
@@ -124,33 +138,64 @@ var variants = map[string]variant{
 	"tunnel.Access.Required":                {value: true},
 	"tunnel.Access.TeamName":                {value: "other"},
 	"tunnel.Access.AudTags":                 {value: []string{"aud2"}},
+	"tunnel.PrivateRoute.CIDR":              {value: "10.99.0.0/16"},
+	"tunnel.PrivateRoute.Comment":           {value: "office"},
+	"tunnel.PrivateRoute.VirtualNetwork":    {value: "corp"},
+	"tunnel.VirtualNetwork.Name":            {value: "other"},
+	"tunnel.VirtualNetwork.Comment":         {value: "corporate"},
+	"tunnel.AccessPolicy.TeamName":          {value: "other"},
+	"tunnel.AccessPolicy.Emails":            {value: []string{"bob@example.com"}},
+	"tunnel.AccessPolicy.EmailDomains":      {value: []string{"example.org"}},
+	"tunnel.AccessPolicy.Groups":            {value: []string{"6f1e7d1c-2b3a-4c5d-8e9f-0a1b2c3d4e5f"}},
+	"tunnel.AccessPolicy.ServiceTokens":     {value: []string{"ci"}},
+	"tunnel.AccessPolicy.IdentityProviders": {value: []string{"0a7c6b5d-4e3f-4a2b-9c1d-8e7f6a5b4c3d"}},
+	"tunnel.AccessPolicy.SessionDuration":   {value: "8h"},
 	// vaultkv
-	"vaultkv.Location.Mount":     {value: "kv"},
-	"vaultkv.Location.Path":      {value: "apps/web/other"},
-	"vaultkv.Location.TokenKey":  {value: "tok"},
-	"vaultkv.Location.IDKey":     {value: "id"},
-	"vaultkv.Location.Namespace": {value: "team"},
+	"vaultkv.Location.Mount":        {value: "kv"},
+	"vaultkv.Location.Path":         {value: "apps/web/other"},
+	"vaultkv.Location.TokenKey":     {value: "tok"},
+	"vaultkv.Location.IDKey":        {value: "id"},
+	"vaultkv.Location.Namespace":    {value: "team"},
+	"vaultkv.Reader.Namespace":      {value: pulumi.String("other")},
+	"vaultkv.Reader.ServiceAccount": {value: pulumi.String("sa2")},
+	"vaultkv.Reader.AuthPath":       {value: "auth/k8s"},
+	"vaultkv.Reader.Role":           {value: "other"},
+	"vaultkv.Reader.TokenAudience":  {value: "aud2"},
+	// vaultrole
+	"vaultrole.Settings.PolicyName":    {value: "other-read"},
+	"vaultrole.Settings.TTLSeconds":    {value: 60},
+	"vaultrole.Settings.MaxTTLSeconds": {value: 7200},
 	// workload
-	"workload.ConnectorArgs.Namespace": {value: pulumi.String("other")},
-	"workload.ConnectorArgs.TunnelID":  {value: pulumi.String("tid2")},
-	"workload.AppArgs.Namespace":       {value: pulumi.String("other")},
-	"workload.AppArgs.TunnelID":        {value: pulumi.String("tid2")},
-	"workload.AppArgs.Containers":      {value: otherApp},
+	"workload.ConnectorArgs.Namespace":  {value: pulumi.String("other")},
+	"workload.ConnectorArgs.TunnelID":   {value: pulumi.String("tid2")},
+	"workload.ConnectorArgs.Generation": {value: "r2"},
+	"workload.AppArgs.Namespace":        {value: pulumi.String("other")},
+	"workload.AppArgs.TunnelID":         {value: pulumi.String("tid2")},
+	"workload.AppArgs.Generation":       {value: "r2"},
+	"workload.AppArgs.Containers":       {value: otherApp},
 	"workload.AppArgs.PodSpec": {mutate: func(p reflect.Value) {
 		set(p, "Containers", nil)
 		set(p, "PodSpec", &corev1.PodSpecArgs{Containers: otherApp})
 	}},
-	"workload.Pods.Name":              {value: "other"},
-	"workload.Pods.Replicas":          {value: pulumi.IntRef(3)},
-	"workload.Pods.MaxUnavailable":    {value: pulumi.IntRef(2), setup: with("Replicas", pulumi.IntRef(3))},
-	"workload.Pods.MinAvailable":      {value: pulumi.IntRef(1)},
-	"workload.Pods.NodeSpread":        {value: "ScheduleAnyway"},
-	"workload.Pods.Labels":            {value: map[string]string{"team": "a"}},
-	"workload.Pods.Annotations":       {value: map[string]string{"example.com/owner": "a"}},
-	"workload.Pods.PodAnnotations":    {value: map[string]string{"example.com/x": "y"}},
-	"workload.Pods.NodeSelector":      {value: map[string]string{"pool": "edge"}},
-	"workload.Pods.PriorityClassName": {value: "high"},
-	"workload.Toleration.Key":         {value: "k2"},
+	"workload.Pods.Name":                     {value: "other"},
+	"workload.Pods.Replicas":                 {value: pulumi.IntRef(3)},
+	"workload.Pods.MaxUnavailable":           {value: pulumi.IntRef(2), setup: with("Replicas", pulumi.IntRef(3))},
+	"workload.Pods.MinAvailable":             {value: pulumi.IntRef(1)},
+	"workload.Pods.NodeSpread":               {value: "ScheduleAnyway"},
+	"workload.Pods.Labels":                   {value: map[string]string{"team": "a"}},
+	"workload.Pods.Annotations":              {value: map[string]string{"example.com/owner": "a"}},
+	"workload.Pods.PodAnnotations":           {value: map[string]string{"example.com/x": "y"}},
+	"workload.Pods.NodeSelector":             {value: map[string]string{"pool": "edge"}},
+	"workload.Pods.PriorityClassName":        {value: "high"},
+	"workload.Metrics.Monitor":               {value: "PodMonitor"},
+	"workload.Metrics.Labels":                {value: map[string]string{"release": "prom"}, setup: with("Monitor", "PodMonitor")},
+	"workload.Metrics.Interval":              {value: "1m", setup: with("Monitor", "ServiceMonitor")},
+	"workload.Metrics.Alerts":                {value: true, setup: with("Monitor", "PodMonitor")},
+	"workload.Autoscaling.MinReplicas":       {value: 3},
+	"workload.Autoscaling.MaxReplicas":       {value: 6},
+	"workload.Autoscaling.CPUUtilization":    {value: 60},
+	"workload.Autoscaling.MemoryUtilization": {value: 80},
+	"workload.Toleration.Key":                {value: "k2"},
 	"workload.Toleration.Operator": {mutate: func(p reflect.Value) {
 		set(p, "Operator", "Exists")
 		set(p, "Value", "")
@@ -170,9 +215,10 @@ var variants = map[string]variant{
 	"workload.VaultAgent.TLSSkipVerify":       {value: true},
 	"workload.VaultAgent.LongRunning":         {value: true},
 	"workload.VaultAgent.AgentImage":          {value: "hashicorp/vault:1.20.4"},
-	"workload.VaultAgent.TokenAudience":       {value: "vault"},
+	"workload.VaultAgent.TokenAudience":       {value: "vault.example.com"},
 	"workload.SecretToken.Name":               {value: pulumi.String("tok2")},
 	"workload.SecretToken.Key":                {value: "key"},
+	"workload.SecretToken.Value":              {value: pulumi.String("token-2")},
 	"workload.Cloudflared.Image":              {value: "cloudflare/cloudflared:2026.8.1"},
 	"workload.Cloudflared.MetricsPort":        {value: 9000},
 	"workload.Cloudflared.Protocol":           {value: "http2"},
@@ -191,6 +237,9 @@ var variants = map[string]variant{
 	"network.VaultClient.Port":      {value: 8443},
 	"network.Routes.OriginHosts":    {value: []string{"api.apps.svc.cluster.local"}},
 	"network.Routes.AccessTeams":    {value: []string{"acme"}},
+	"network.Routes.PrivateCIDRs":   {value: []string{"10.50.0.0/16"}},
+	"network.Pods.Scraped":          {value: true, decides: true},
+	"network.Settings.ClusterCIDRs": {value: []string{"192.168.0.0/16"}, decides: true},
 	"network.Settings.Kind":         {value: "kubernetes"},
 	"network.Settings.Region":       {value: "fedramp"},
 	"network.Settings.UpdateChecks": {value: true},
@@ -251,9 +300,18 @@ func webService() origin.Service {
 // zeros are the valid values a nil pointer or an empty slice of a struct type gets on the way to a
 // leaf (the zero value where it is valid).
 var zeros = map[reflect.Type]func() any{
-	reflect.TypeFor[tunnel.Route]():            func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
-	reflect.TypeFor[tunnel.Access]():           func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
-	reflect.TypeFor[vaultkv.Location]():        func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
+	reflect.TypeFor[tunnel.Route]():     func() any { return tunnel.Route{Hostname: "extra.example.com", Service: "http://localhost:4000"} },
+	reflect.TypeFor[tunnel.Access]():    func() any { return tunnel.Access{TeamName: "acme", AudTags: []string{"aud"}} },
+	reflect.TypeFor[vaultkv.Location](): func() any { return vaultkv.Location{Path: "apps/web/cloudflared"} },
+	// A route in the default virtual network and a virtual network "corp" that a route may name.
+	reflect.TypeFor[tunnel.PrivateNetwork](): func() any {
+		return tunnel.PrivateNetwork{Routes: []tunnel.PrivateRoute{{CIDR: "10.1.0.0/16"}}, VirtualNetworks: []tunnel.VirtualNetwork{{Name: "corp"}}}
+	},
+	reflect.TypeFor[tunnel.PrivateRoute]():   func() any { return tunnel.PrivateRoute{CIDR: "10.2.0.0/16"} },
+	reflect.TypeFor[tunnel.VirtualNetwork](): func() any { return tunnel.VirtualNetwork{Name: "corp2"} },
+	reflect.TypeFor[tunnel.AccessPolicy](): func() any {
+		return tunnel.AccessPolicy{TeamName: "acme", EmailDomains: []string{"example.com"}}
+	},
 	reflect.TypeFor[workload.Toleration]():     func() any { return workload.Toleration{Key: "k", Value: "v", Effect: "NoExecute"} },
 	reflect.TypeFor[workload.ServiceAccount](): func() any { return workload.ServiceAccount{Name: "sa"} },
 	reflect.TypeFor[workload.VaultAgent]():     func() any { return workload.VaultAgent{Role: "web"} },
@@ -343,6 +401,15 @@ func roots() []root {
 			_, err := workload.NewApp(ctx, "web", a.(*workload.AppArgs))
 			return err
 		}},
+		{"vaultrole.Args", map[string]func() any{"vault": func() any {
+			return &vaultrole.Args{
+				Secret: vaultkv.Location{Path: "apps/web/cloudflared"},
+				Reader: vaultkv.Reader{Namespace: pulumi.String("apps"), ServiceAccount: pulumi.String("web"), Role: "web"},
+			}
+		}}, func(ctx *pulumi.Context, a any) error {
+			_, err := vaultrole.NewRole(ctx, "web", a.(*vaultrole.Args))
+			return err
+		}},
 		{"network.Args", map[string]func() any{
 			"vault": func() any {
 				return &network.Args{
@@ -350,6 +417,7 @@ func roots() []root {
 						Namespace: pulumi.String("apps"), Selector: map[string]string{"app": "cloudflared"}, MetricsPort: 2000,
 						Vault: &network.VaultClient{},
 					},
+					Routes: network.Routes{PrivateCIDRs: []string{"192.168.0.0/16"}},
 					Settings: &network.Settings{
 						Metrics: &network.Peer{Namespace: "monitoring"},
 						Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}},

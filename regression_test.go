@@ -50,9 +50,10 @@ func TestIssue13OptionsReachEveryDescendant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// secret, tunnel, config, record, vault secret, deployment, pdb, policy object
-			if n := optcheck.Check(t, res, tunnelgate.IngressType, "web"); n != 8 {
-				t.Errorf("checked %d custom resources, want 8", n)
+			// secret, tunnel, config, record, vault secret, vault policy and role, service account,
+			// deployment, pdb, policy object
+			if n := optcheck.Check(t, res, tunnelgate.IngressType, "web"); n != 11 {
+				t.Errorf("checked %d custom resources, want 11", n)
 			}
 		})
 	}

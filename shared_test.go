@@ -40,8 +40,12 @@ tunnelgate:index:Ingress edge
     cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig edge-config
     random:index/randomPassword:RandomPassword edge-secret
     vault:kv/secretV2:SecretV2 edge-vault
+  tunnelgate:vaultrole:Role edge
+    vault:index/policy:Policy edge-policy
+    vault:kubernetes/authBackendRole:AuthBackendRole edge-role
   tunnelgate:workload:Connector edge
     kubernetes:apps/v1:Deployment edge-deployment
+    kubernetes:core/v1:ServiceAccount edge-serviceaccount
     kubernetes:policy/v1:PodDisruptionBudget edge-pdb
 `
 	if got := res.Tree(); got != want {

@@ -34,8 +34,9 @@ func TestEquivalent(t *testing.T) {
 			for _, d := range diffs {
 				t.Error(d)
 			}
-			// secret, tunnel, config, n records, vault, deployment, pdb, cnp; 4 components vs none
-			if want := [4]int{n + 7, 4, n + 7, 0}; counts != want {
+			// secret, tunnel, config, n records, vault, vault policy and role, service account,
+			// deployment, pdb, cnp; 5 components vs none
+			if want := [4]int{n + 10, 5, n + 10, 0}; counts != want {
 				t.Errorf("custom/component resources: NewIngress %d/%d, hand-written %d/%d; want %v", counts[0], counts[1], counts[2], counts[3], want)
 			}
 		})

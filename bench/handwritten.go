@@ -5,7 +5,8 @@
 //
 // This file is the hand-written side: HandWritten registers, with direct provider SDK calls and
 // nothing from tunnelgate, exactly the custom resources that tunnelgate.NewIngress registers for the
-// in-pod layout (an app with cloudflared as a sidecar, the token from Vault, a CiliumNetworkPolicy),
+// in-pod layout (an app with cloudflared as a sidecar, the token from Vault with the policy and role
+// that let the pods' own service account read it, a CiliumNetworkPolicy),
 // with the same names, inputs and options. TestEquivalent keeps the two sides identical. It imports
 // only SDK packages, so that buildweight/handwritten can use it without pulling in the library.
 package bench
@@ -22,6 +23,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	vaultsdk "github.com/pulumi/pulumi-vault/sdk/v6/go/vault"
+	vaultk8s "github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kubernetes"
 	"github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kv"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -99,9 +102,45 @@ func HandWritten(ctx *pulumi.Context, p Params) error {
 		return err
 	}
 	tunnelParts = append(tunnelParts, config)
-	afterConfig := pulumi.DependsOn([]pulumi.Resource{config})
+	data := pulumi.All(tun.TunnelToken, tunnelID).ApplyT(func(v []any) (string, error) {
+		b, err := json.Marshal(map[string]string{"tunnel_token": v[0].(string), "tunnel_id": v[1].(string)})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	vault, err := kv.NewSecretV2(ctx, name+"-vault", &kv.SecretV2Args{
+		Mount: pulumi.String("secret"), Name: pulumi.String(p.VaultPath), DataJson: data, DeleteAllVersions: pulumi.Bool(true),
+	}, pulumi.DependsOn([]pulumi.Resource{config}))
+	if err != nil {
+		return err
+	}
+	// The Vault side: a policy reading exactly the token, a Kubernetes auth role bound to the pods'
+	// own service account, for tokens issued to Vault.
+	policy, err := vaultsdk.NewPolicy(ctx, name+"-policy", &vaultsdk.PolicyArgs{
+		Name:   pulumi.String(p.VaultRole),
+		Policy: pulumi.String("# tunnelgate: read the tunnel token, nothing else\npath \"secret/data/" + p.VaultPath + "\" {\n  capabilities = [\"read\"]\n}\n"),
+	})
+	if err != nil {
+		return err
+	}
+	role, err := vaultk8s.NewAuthBackendRole(ctx, name+"-role", &vaultk8s.AuthBackendRoleArgs{
+		Backend:                       pulumi.String("kubernetes"),
+		RoleName:                      pulumi.String(p.VaultRole),
+		BoundServiceAccountNames:      pulumi.StringArray{pulumi.String(p.Name)},
+		BoundServiceAccountNamespaces: pulumi.StringArray{pulumi.String(p.Namespace)},
+		TokenPolicies:                 pulumi.StringArray{policy.Name},
+		TokenTtl:                      pulumi.Int(300),
+		TokenMaxTtl:                   pulumi.Int(3600),
+		Audience:                      pulumi.String("vault"),
+	})
+	if err != nil {
+		return err
+	}
+	deployment, err := handWrittenPods(ctx, p, tunnelID, append(tunnelParts, vault, policy, role))
+	if err != nil {
+		return err
+	}
+	// The records move once the pods are Ready (the provider awaits the Deployment).
 	for _, h := range p.Hostnames {
-		record, err := cloudflare.NewRecord(ctx, name+"-dns-"+h, &cloudflare.RecordArgs{
+		if _, err := cloudflare.NewRecord(ctx, name+"-dns-"+h, &cloudflare.RecordArgs{
 			ZoneId:  pulumi.String(p.ZoneID),
 			Name:    pulumi.String(h),
 			Type:    pulumi.String("CNAME"),
@@ -109,35 +148,28 @@ func HandWritten(ctx *pulumi.Context, p Params) error {
 			Proxied: pulumi.Bool(true),
 			Ttl:     pulumi.Int(1),
 			Comment: pulumi.String("tunnelgate: tunnel " + name),
-		}, afterConfig)
-		if err != nil {
+		}, pulumi.DependsOn([]pulumi.Resource{config, deployment})); err != nil {
 			return err
 		}
-		tunnelParts = append(tunnelParts, record)
-	}
-	data := pulumi.All(tun.TunnelToken, tunnelID).ApplyT(func(v []any) (string, error) {
-		b, err := json.Marshal(map[string]string{"tunnel_token": v[0].(string), "tunnel_id": v[1].(string)})
-		return string(b), err
-	}).(pulumi.StringOutput)
-	vault, err := kv.NewSecretV2(ctx, name+"-vault", &kv.SecretV2Args{
-		Mount: pulumi.String("secret"), Name: pulumi.String(p.VaultPath), DataJson: data, DeleteAllVersions: pulumi.Bool(true),
-	}, afterConfig)
-	if err != nil {
-		return err
-	}
-	if err := handWrittenPods(ctx, p, tunnelID, pulumi.DependsOn(append(tunnelParts, vault))); err != nil {
-		return err
 	}
 	return handWrittenPolicy(ctx, p)
 }
 
-// handWrittenPods registers the app's Deployment with cloudflared as a sidecar and its
-// PodDisruptionBudget, both registered after the tunnel's resources (after).
-func handWrittenPods(ctx *pulumi.Context, p Params, tunnelID pulumi.StringOutput, after pulumi.ResourceOption) error {
+// handWrittenPods registers the pods' service account, the app's Deployment with cloudflared as a
+// sidecar and its PodDisruptionBudget, all registered after the tunnel's and Vault's resources (after),
+// the Deployment also after the service account, and returns the Deployment.
+func handWrittenPods(ctx *pulumi.Context, p Params, tunnelID pulumi.StringOutput, after []pulumi.Resource) (*appsv1.Deployment, error) {
 	selector := pulumi.StringMap{"app.kubernetes.io/name": pulumi.String(p.Name), "app.kubernetes.io/instance": pulumi.String(p.Name)}
 	labels := pulumi.StringMap{
 		"app.kubernetes.io/name": pulumi.String(p.Name), "app.kubernetes.io/instance": pulumi.String(p.Name),
 		"app.kubernetes.io/managed-by": pulumi.String("pulumi"), "app.kubernetes.io/part-of": pulumi.String("tunnelgate"),
+	}
+	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(p.Name), Namespace: pulumi.String(p.Namespace), Labels: labels}
+	sa, err := corev1.NewServiceAccount(ctx, p.Name+"-serviceaccount", &corev1.ServiceAccountArgs{
+		Metadata: meta, AutomountServiceAccountToken: pulumi.Bool(false),
+	}, pulumi.DependsOn(after))
+	if err != nil {
+		return nil, err
 	}
 	read := "secret/data/" + p.VaultPath
 	v := "vault.hashicorp.com/"
@@ -177,7 +209,9 @@ func handWrittenPods(ctx *pulumi.Context, p Params, tunnelID pulumi.StringOutput
 			corev1.VolumeArgs{
 				Name: pulumi.String("vault-sa-token"),
 				Projected: &corev1.ProjectedVolumeSourceArgs{Sources: corev1.VolumeProjectionArray{corev1.VolumeProjectionArgs{
-					ServiceAccountToken: &corev1.ServiceAccountTokenProjectionArgs{Path: pulumi.String("token"), ExpirationSeconds: pulumi.Int(3600)},
+					ServiceAccountToken: &corev1.ServiceAccountTokenProjectionArgs{
+						Path: pulumi.String("token"), ExpirationSeconds: pulumi.Int(3600), Audience: pulumi.String("vault"),
+					},
 				}}},
 			},
 		},
@@ -185,11 +219,12 @@ func handWrittenPods(ctx *pulumi.Context, p Params, tunnelID pulumi.StringOutput
 			RunAsNonRoot: pulumi.Bool(true), SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
 		AutomountServiceAccountToken:  pulumi.Bool(false),
+		ServiceAccountName:            pulumi.String(p.Name),
 		TerminationGracePeriodSeconds: pulumi.Int(45),
 		TopologySpreadConstraints:     TopologySpread(selector),
 	}
-	return DeploymentAndBudget(ctx, p.Name, &metav1.ObjectMetaArgs{Name: pulumi.String(p.Name), Namespace: pulumi.String(p.Namespace), Labels: labels},
-		selector, annotations, spec, after)
+	return DeploymentAndBudget(ctx, p.Name, meta, selector, annotations, spec,
+		[]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{sa})}, pulumi.DependsOn(after))
 }
 
 // CloudflaredContainer is the hardened cloudflared container reading its token from tokenFile, with
@@ -263,11 +298,12 @@ func TopologySpread(selector pulumi.StringMap) corev1.TopologySpreadConstraintAr
 	}
 }
 
-// DeploymentAndBudget registers "<name>-deployment" (2 replicas, surge before removing) and
-// "<name>-pdb" (maxUnavailable 1) with metadata meta, for the pods of spec.
+// DeploymentAndBudget registers "<name>-deployment" (2 replicas, surge before removing, returned) and
+// "<name>-pdb" (maxUnavailable 1) with metadata meta, for the pods of spec, both with opts, the
+// Deployment with deployOnly too.
 func DeploymentAndBudget(ctx *pulumi.Context, name string, meta *metav1.ObjectMetaArgs, selector, podAnnotations pulumi.StringMap,
-	spec corev1.PodSpecArgs, opts ...pulumi.ResourceOption) error {
-	if _, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
+	spec corev1.PodSpecArgs, deployOnly []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+	dep, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
 		Metadata: meta,
 		Spec: appsv1.DeploymentSpecArgs{
 			Replicas:             pulumi.Int(2),
@@ -282,10 +318,11 @@ func DeploymentAndBudget(ctx *pulumi.Context, name string, meta *metav1.ObjectMe
 				Spec:     spec,
 			},
 		},
-	}, opts...); err != nil {
-		return err
+	}, append(opts[:len(opts):len(opts)], deployOnly...)...)
+	if err != nil {
+		return nil, err
 	}
-	_, err := policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
+	_, err = policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
 		Metadata: meta,
 		Spec: policyv1.PodDisruptionBudgetSpecArgs{
 			Selector:                   &metav1.LabelSelectorArgs{MatchLabels: selector},
@@ -293,7 +330,7 @@ func DeploymentAndBudget(ctx *pulumi.Context, name string, meta *metav1.ObjectMe
 			MaxUnavailable:             pulumi.Int(1),
 		},
 	}, opts...)
-	return err
+	return dep, err
 }
 
 // handWrittenPolicy registers the CiliumNetworkPolicy: DNS (the edge's names and Vault's), the edge,

@@ -50,7 +50,7 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkComponentShells registers only what the components add over the hand-written program at
-// any N: the four component resources of an Ingress (same types, names and parents, no children) and
+// any N: the five component resources of an Ingress (same types, names and parents, no children) and
 // their outputs. Its cost next to BenchmarkHandWritten/N=1 is the share of the Ingress overhead that
 // comes from the component resources themselves rather than from tunnelgate's code.
 func BenchmarkComponentShells(b *testing.B) {
@@ -72,7 +72,7 @@ func componentShells(ctx *pulumi.Context) error {
 	if err := ctx.RegisterComponentResource("tunnelgate:index:Ingress", "web", root); err != nil {
 		return err
 	}
-	for _, typ := range []string{"tunnelgate:tunnel:Tunnel", "tunnelgate:workload:App", "tunnelgate:network:Policy"} {
+	for _, typ := range []string{"tunnelgate:tunnel:Tunnel", "tunnelgate:vaultrole:Role", "tunnelgate:workload:App", "tunnelgate:network:Policy"} {
 		c := &shell{}
 		if err := ctx.RegisterComponentResource(typ, "web", c, pulumi.Parent(root)); err != nil {
 			return err

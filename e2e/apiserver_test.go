@@ -23,6 +23,7 @@ import (
 func TestAPIServerAcceptsEmittedObjects(t *testing.T) {
 	c := cluster.Start(t, cluster.Options{})
 	c.InstallCiliumCRD(t)
+	c.InstallPrometheusCRDs(t)
 	ctx := context.Background()
 	// The namespaces the fixtures use (also as policy peers); an emitted object's own namespace is added below.
 	for _, ns := range append(append([]string{}, fixtures.WorkloadNamespaces...), fixtures.NetworkNamespaces...) {
@@ -47,7 +48,7 @@ func TestAPIServerAcceptsEmittedObjects(t *testing.T) {
 	sort.Strings(seen)
 	t.Logf("objects accepted by kind: %s", strings.Join(seen, " "))
 	// The point of the test: the connector's Deployment and its Cilium policy really pass the server.
-	for _, k := range []string{"Deployment", "CiliumNetworkPolicy"} {
+	for _, k := range []string{"Deployment", "CiliumNetworkPolicy", "HorizontalPodAutoscaler", "Service", "PodMonitor", "ServiceMonitor", "PrometheusRule"} {
 		if kinds[k] == 0 {
 			t.Errorf("no fixture emitted a %s: the test did not check it (kinds seen: %v)", k, seen)
 		}
@@ -146,12 +147,20 @@ func applyNamespace(ctx context.Context, t *testing.T, c *cluster.Cluster, o *un
 func TestAPIServerRejectsBrokenObjects(t *testing.T) {
 	c := cluster.Start(t, cluster.Options{})
 	c.InstallCiliumCRD(t)
+	c.InstallPrometheusCRDs(t)
 	ctx := context.Background()
 	if err := c.EnsureNamespace(ctx, "broken"); err != nil {
 		t.Fatal(err)
 	}
 	deployment := base(t, "Deployment", minimalDeployment)
 	cnp := base(t, "CiliumNetworkPolicy", minimalCNP)
+	emittedOnly := func() *unstructured.Unstructured { t.Fatal("no fixture emits it"); return nil }
+	hpa := base(t, "HorizontalPodAutoscaler", emittedOnly)
+	podMonitor := base(t, "PodMonitor", emittedOnly)
+	serviceMonitor := base(t, "ServiceMonitor", emittedOnly)
+	rules := base(t, "PrometheusRule", emittedOnly)
+	spec := func(o map[string]any) map[string]any { return o["spec"].(map[string]any) }
+	first := func(o map[string]any, key string) map[string]any { return spec(o)[key].([]any)[0].(map[string]any) }
 	cases := []struct {
 		name   string
 		base   *unstructured.Unstructured
@@ -176,6 +185,26 @@ func TestAPIServerRejectsBrokenObjects(t *testing.T) {
 		{"cnp/bad port", cnp, func(o map[string]any) {
 			toPorts(o)[0].(map[string]any)["port"] = "--"
 		}, `port`},
+		// Issue 18: the autoscaler, the monitors and the rules (generated CRDs of prometheus-operator v0.95.2).
+		{"hpa/minimum of zero", hpa, func(o map[string]any) { spec(o)["minReplicas"] = int64(0) }, `minReplicas`},
+		{"hpa/unknown metric field", hpa, func(o map[string]any) {
+			first(o, "metrics")["containerResource"].(map[string]any)["containerName"] = "cloudflared"
+		}, `unknown field "spec.metrics[0].containerResource.containerName"`},
+		{"podmonitor/unknown field", podMonitor, func(o map[string]any) {
+			first(o, "podMetricsEndpoints")["scrapeIntervall"] = "30s"
+		}, `unknown field "spec.podMetricsEndpoints[0].scrapeIntervall"`},
+		{"podmonitor/interval not a duration", podMonitor, func(o map[string]any) {
+			first(o, "podMetricsEndpoints")["interval"] = "30 seconds"
+		}, `spec.podMetricsEndpoints[0].interval`},
+		{"servicemonitor/endpoints not a list", serviceMonitor, func(o map[string]any) {
+			spec(o)["endpoints"] = map[string]any{"port": "cf-metrics"}
+		}, `spec.endpoints`},
+		{"prometheusrule/rule without expr", rules, func(o map[string]any) {
+			delete(first(o, "groups")["rules"].([]any)[0].(map[string]any), "expr")
+		}, `expr`},
+		{"prometheusrule/for not a duration", rules, func(o map[string]any) {
+			first(o, "groups")["rules"].([]any)[0].(map[string]any)["for"] = "two minutes"
+		}, `for`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -115,7 +115,7 @@ func handWrittenConnector(ctx *pulumi.Context, name string, opt pulumi.ResourceO
 		TopologySpreadConstraints:     bench.TopologySpread(selector),
 	}
 	meta := &k8smeta.ObjectMetaArgs{Name: pulumi.String(name), Namespace: pulumi.String(benchNS), Labels: labels}
-	if err := bench.DeploymentAndBudget(ctx, name, meta, selector, pulumi.StringMap{"tunnelgate.dev/tunnel-id": pulumi.String(benchTunnelID)}, spec, opt); err != nil {
+	if _, err := bench.DeploymentAndBudget(ctx, name, meta, selector, pulumi.StringMap{"tunnelgate.dev/tunnel-id": pulumi.String(benchTunnelID)}, spec, nil, opt); err != nil {
 		return err
 	}
 	return bench.CiliumPolicy(ctx, name, benchNS, map[string]any{"k8s:app.kubernetes.io/name": "cloudflared", "k8s:app.kubernetes.io/instance": name}, nil, nil, opt)

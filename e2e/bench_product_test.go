@@ -27,24 +27,33 @@ import (
 	"github.com/tunnelgate/tunnelgate/e2e/internal/vaultdev"
 )
 
-// BenchmarkProduct times both sides for 1 and 10 hostnames. Each side's stack is destroyed (untimed)
-// before the next up.
-func BenchmarkProduct(b *testing.B) {
-	c := cluster.Start(b, cluster.Options{Workloads: true})
-	c.InstallCiliumCRD(b)
-	v := vaultdev.Start(b)
-	env := engine.New(b)
-	ctx := context.Background()
-	p1 := bench.Seed(1)
-	if err := c.EnsureNamespace(ctx, p1.Namespace); err != nil {
-		b.Fatal(err)
+// startInline starts what inline programs of the whole product need: the control plane with a kwok
+// node, the Cilium CRD and namespace, a Vault dev server, a Pulumi installation whose variables point
+// the providers at them, and the fake Cloudflare API serving zone example.com (zoneID) of account.
+func startInline(tb testing.TB, account, zoneID, namespace string) (*cluster.Cluster, *engine.Env, *cfapi.Server) {
+	tb.Helper()
+	c := cluster.Start(tb, cluster.Options{Workloads: true})
+	c.InstallCiliumCRD(tb)
+	v := vaultdev.Start(tb)
+	env := engine.New(tb)
+	if err := c.EnsureNamespace(context.Background(), namespace); err != nil {
+		tb.Fatal(err)
 	}
-	cf := cfapi.Start(b, cfapi.Options{Accounts: []string{p1.AccountID}, Zones: []cfapi.Zone{{Name: "example.com", ID: p1.ZoneID}}})
+	cf := cfapi.Start(tb, cfapi.Options{Accounts: []string{account}, Zones: []cfapi.Zone{{Name: "example.com", ID: zoneID}}})
 	env.Vars["VAULT_ADDR"], env.Vars["VAULT_TOKEN"], env.Vars["KUBECONFIG"] = v.Addr, vaultdev.RootToken, c.Kubeconfig
 	for _, kv := range cf.Env() {
 		k, val, _ := strings.Cut(kv, "=")
 		env.Vars[k] = val
 	}
+	return c, env, cf
+}
+
+// BenchmarkProduct times both sides for 1 and 10 hostnames. Each side's stack is destroyed (untimed)
+// before the next up.
+func BenchmarkProduct(b *testing.B) {
+	ctx := context.Background()
+	p1 := bench.Seed(1)
+	_, env, cf := startInline(b, p1.AccountID, p1.ZoneID, p1.Namespace)
 	type side struct {
 		name    string
 		program func(*pulumi.Context, bench.Params) error

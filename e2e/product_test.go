@@ -5,13 +5,15 @@ package e2e_test
 // Automation API (examples/automation), with every provider real: cloudflare v5.49.1 against the fake
 // Cloudflare API (e2e/internal/cfapi, the one stand-in: the real API cannot be reached), vault v6.1.0
 // against a Vault dev server, random v4.18.0, and kubernetes v4.25.0 against the local control plane
-// with a kwok node. Each run: up, what every service received, refresh + up change nothing, no
-// plaintext secret in the backend folder or the CLI's output, destroy removes everything in an order
-// that never leaves a DNS record pointing at a deleted tunnel.
+// with a kwok node. Each run: up, what every service received (the Vault policy and Kubernetes auth
+// role with their default names included), refresh + up change nothing, no plaintext secret in the
+// backend folder or the CLI's output, destroy removes everything (policy and role too) in an order that
+// never leaves a DNS record pointing at a deleted tunnel.
 
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -20,6 +22,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,9 +33,12 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/e2e/internal/cfapi"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/cluster"
+	"github.com/tunnelgate/tunnelgate/e2e/internal/edge"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/engine"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/proc"
 	"github.com/tunnelgate/tunnelgate/e2e/internal/vaultdev"
+	"github.com/tunnelgate/tunnelgate/vaultkv"
+	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
 )
 
@@ -50,9 +56,10 @@ type product struct {
 	repo    string
 }
 
-func startProduct(t *testing.T) *product {
+func startProduct(t *testing.T, opts cluster.Options) *product {
 	t.Helper()
-	c := cluster.Start(t, cluster.Options{Workloads: true})
+	opts.Workloads = true
+	c := cluster.Start(t, opts)
 	c.InstallCiliumCRD(t)
 	repo, err := filepath.Abs("..")
 	if err != nil {
@@ -62,18 +69,25 @@ func startProduct(t *testing.T) *product {
 }
 
 // run is one deployment of a quickstart program: its own fake Cloudflare API, namespace, hostname,
-// Vault path and stack.
+// Vault path and stack. The fake's edge sees the pods of the namespace as the tunnels' connectors
+// (edge.Pods).
 type run struct {
 	*product
 	name, layout string // name: stack, namespace and hostname label; layout: inpod or ownpod
 	app          string // the component's name: web (inpod) or site (ownpod)
 	cf           *cfapi.Server
+	edge         *edge.Pods
 	extraEnv     []string
 }
 
 func (p *product) newRun(t *testing.T, name, layout string) *run {
 	r := &run{product: p, name: name, layout: layout, app: map[string]string{"inpod": "web", "ownpod": "site"}[layout]}
-	r.cf = cfapi.Start(t, cfapi.Options{Accounts: []string{productAccount}, Zones: []cfapi.Zone{{Name: "example.com", ID: productZone}}})
+	r.edge = &edge.Pods{Client: p.cluster.Client, Namespace: name, Vault: p.vault.Read}
+	r.edge.Watch(t)
+	r.cf = cfapi.Start(t, cfapi.Options{
+		Accounts: []string{productAccount}, Zones: []cfapi.Zone{{Name: "example.com", ID: productZone}},
+		Connectors: r.edge.Connectors,
+	})
 	r.extraEnv = append(r.cf.Env(), "VAULT_ADDR="+p.vault.Addr, "VAULT_TOKEN="+vaultdev.RootToken, "KUBECONFIG="+p.cluster.Kubeconfig)
 	return r
 }
@@ -85,7 +99,7 @@ func (r *run) vaultPath() string { return r.name + "/" + r.app + "/cloudflared" 
 func (r *run) config() map[string]string {
 	cfg := map[string]string{
 		"tunnelgate:accountId": productAccount, "tunnelgate:zoneId": productZone,
-		"tunnelgate:hostname": r.hostname(), "tunnelgate:namespace": r.name, "tunnelgate:vaultRole": "web",
+		"tunnelgate:hostname": r.hostname(), "tunnelgate:namespace": r.name,
 		"cloudflare:apiHostname": r.cf.Host,
 	}
 	if r.layout == "inpod" {
@@ -95,7 +109,7 @@ func (r *run) config() map[string]string {
 }
 
 func TestProduct(t *testing.T) {
-	p := startProduct(t)
+	p := startProduct(t, cluster.Options{})
 	for _, tc := range []struct {
 		name, layout, dir, project string
 		automation, short          bool
@@ -135,6 +149,8 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 	}
 	tun := r.checkCloudflare(t, project)
 	r.checkVault(t, tun)
+	role := vaultrole.DefaultName(project, r.name, r.app)
+	r.checkVaultRole(t, role)
 	r.checkDeployment(t, tun)
 	if full {
 		if got := do(t, "refresh"); !reflect.DeepEqual(got, map[string]int{"same": want}) {
@@ -145,6 +161,9 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 		}
 	}
 	r.checkSecrets(t, tun)
+	if m := r.edge.Mismatches(); len(m) > 0 {
+		t.Errorf("pods that read another token than their template's tunnel: %v", m)
+	}
 	start = time.Now()
 	got = do(t, "destroy")
 	t.Logf("destroy: %v in %s", got, time.Since(start).Round(time.Millisecond))
@@ -152,14 +171,16 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 		t.Errorf("destroy: %v, want delete=%d", got, want)
 	}
 	r.checkGone(t, tun)
+	r.checkVaultRoleGone(t, role)
 	r.checkSecrets(t, tun)
 }
 
 // expectedResources counts what the program registers (default providers are not counted): the stack,
-// the namespace, the Ingress and its tunnel (secret, tunnel, config, one DNS record, Vault secret),
-// workload (Deployment, PDB) and policy (CiliumNetworkPolicy) components.
+// the namespace, the Ingress and its tunnel (secret, tunnel, config, one DNS record, Vault secret), Vault
+// role (policy, role), workload (service account, Deployment, PDB) and policy (CiliumNetworkPolicy)
+// components.
 func (r *run) expectedResources() int {
-	return 1 + 1 + 1 + (1 + 5) + (1 + 2) + (1 + 1)
+	return 1 + 1 + 1 + (1 + 5) + (1 + 2) + (1 + 3) + (1 + 1)
 }
 
 // checkCloudflare: the fake API received one remotely managed tunnel with a base64 secret of at least 32
@@ -229,6 +250,50 @@ func (r *run) checkVault(t *testing.T, tun cfapi.Tunnel) {
 	}
 	if want := map[string]any{"tunnel_token": tun.Token, "tunnel_id": tun.ID}; !reflect.DeepEqual(s.Data, want) {
 		t.Errorf("Vault data keys %v: want exactly the issued token and the id %s", slices.Sorted(maps.Keys(s.Data)), tun.ID)
+	}
+}
+
+// checkVaultRole: Vault holds the policy, reading exactly the token's path, and the Kubernetes auth
+// role (named by default after project, stack and component) bound to exactly the pods' own service
+// account in the run's namespace, which the pods run as.
+func (r *run) checkVaultRole(t *testing.T, role string) {
+	t.Helper()
+	ctx := context.Background()
+	policy, err := r.vault.Client.Sys().GetPolicyWithContext(ctx, role)
+	if want := vaultrole.PolicyDocument(vaultkv.Location{Path: r.vaultPath()}); err != nil || policy != want {
+		t.Errorf("policy %s: %q (%v), want %q", role, policy, err, want)
+	}
+	got, err := r.vault.Client.Logical().ReadWithContext(ctx, "auth/kubernetes/role/"+role)
+	if err != nil || got == nil {
+		t.Fatalf("role auth/kubernetes/role/%s: %v (%v)", role, got, err)
+	}
+	want := map[string]any{
+		"bound_service_account_names": []any{r.app}, "bound_service_account_namespaces": []any{r.name},
+		"token_policies": []any{role}, "audience": vaultrole.DefaultAudience,
+		"token_ttl": json.Number("300"), "token_max_ttl": json.Number("3600"),
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(got.Data[k], v) {
+			t.Errorf("role %s: %s = %#v, want %#v", role, k, got.Data[k], v)
+		}
+	}
+	dep, err := r.cluster.Client.AppsV1().Deployments(r.name).Get(ctx, r.app, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sa := dep.Spec.Template.Spec.ServiceAccountName; sa != r.app || dep.Spec.Template.Annotations[workload.VaultAnnotationPrefix+"role"] != role {
+		t.Errorf("pods run as %q with role annotation %q, want %s and %s", sa, dep.Spec.Template.Annotations[workload.VaultAnnotationPrefix+"role"], r.app, role)
+	}
+}
+
+// checkVaultRoleGone: destroy removed the policy and the role.
+func (r *run) checkVaultRoleGone(t *testing.T, role string) {
+	t.Helper()
+	if policy, err := r.vault.Client.Sys().GetPolicy(role); err != nil || policy != "" {
+		t.Errorf("policy %s after destroy: %q (%v)", role, policy, err)
+	}
+	if got, err := r.vault.Client.Logical().Read("auth/kubernetes/role/" + role); err != nil || got != nil {
+		t.Errorf("role %s after destroy: %v (%v)", role, got, err)
 	}
 }
 
@@ -349,12 +414,39 @@ func newCLI(t *testing.T, r *run, dir string) driver {
 // newAutomation drives the quickstart programs through the Automation API with the shipped command
 // examples/automation (inline programs: no language host), built once per test.
 func newAutomation(t *testing.T, r *run) driver {
+	a := r.automation(t, buildAutomation(t, r.repo))
+	return func(t *testing.T, action string) map[string]int {
+		t.Helper()
+		out, err := a.run(context.Background(), action)
+		if err != nil {
+			t.Fatalf("automation %s: %v\n%s", action, err, out)
+		}
+		return parseSummary(t, out)
+	}
+}
+
+// buildAutomation builds examples/automation of repo into a temp folder.
+func buildAutomation(t *testing.T, repo string) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "automation")
 	build := exec.Command("go", "build", "-o", bin, "./examples/automation")
-	build.Dir = r.repo
+	build.Dir = repo
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build examples/automation: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// automation is examples/automation set up for a run: the binary, the flags of the run's config, the
+// environment.
+type automation struct {
+	r    *run
+	bin  string
+	base []string
+	env  []string
+}
+
+func (r *run) automation(t *testing.T, bin string) *automation {
 	base := []string{"-layout", r.layout, "-stack", r.name, "-backend", "file://" + r.env.Backend}
 	for k, v := range r.config() {
 		if name, ok := strings.CutPrefix(k, "tunnelgate:"); ok {
@@ -364,21 +456,28 @@ func newAutomation(t *testing.T, r *run) driver {
 		}
 	}
 	env := r.env.Environ(append(r.extraEnv, "PATH="+filepath.Join(proc.ToolsDir(), "bin")+":"+os.Getenv("PATH"))...)
-	return func(t *testing.T, action string) map[string]int {
-		t.Helper()
-		args := append([]string{"-action", strings.TrimSuffix(action, "-no-changes")}, base...)
-		if strings.HasSuffix(action, "-no-changes") {
-			args = append(args, "-expect-no-changes")
-		}
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		r.env.Record("automation "+strings.Join(args, " "), string(out))
-		if err != nil {
-			t.Fatalf("automation %s: %v\n%s", action, err, out)
-		}
-		return parseSummary(t, string(out))
+	return &automation{r: r, bin: bin, base: base, env: env}
+}
+
+// command is the command of one action ("up", "up-no-changes", "refresh", "destroy") with extra flags
+// (e.g. "-config", "tunnelgate:rotation=r2"), in a process group of its own.
+func (a *automation) command(ctx context.Context, action string, extra ...string) *exec.Cmd {
+	args := append([]string{"-action", strings.TrimSuffix(action, "-no-changes")}, a.base...)
+	if strings.HasSuffix(action, "-no-changes") {
+		args = append(args, "-expect-no-changes")
 	}
+	cmd := exec.CommandContext(ctx, a.bin, append(args, extra...)...)
+	cmd.Env = a.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
+
+// run runs one action to its end and records its output in the transcript.
+func (a *automation) run(ctx context.Context, action string, extra ...string) (string, error) {
+	cmd := a.command(ctx, action, extra...)
+	out, err := cmd.CombinedOutput()
+	a.r.env.Record("automation "+strings.Join(cmd.Args[1:], " "), string(out))
+	return string(out), err
 }
 
 // flagName turns a quickstart config key into examples/automation's flag: accountId -> account-id.

@@ -5,14 +5,16 @@ package e2e_test
 // path, keys); the connector pod the workload package emits goes through the real injector code
 // (vault-k8s v1.6.2), and the agent config the injector derives from its annotations runs in the real
 // `vault agent` (only the Kubernetes auto-auth is swapped for a token file whose policy reads just that
-// path). The rendered file must be exactly the token, sit where cloudflared's --token-file points, and be
-// readable by uid 65532 — checked by reading it as that user when the test runs as root.
+// path; vaultauth_test.go runs the agent with real Kubernetes auth). The rendered file must be exactly
+// the token, sit where cloudflared's --token-file points, and be readable by uid 65532 — checked by
+// reading it as that user when the test runs as root.
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -263,11 +265,31 @@ func chown(t *testing.T, p string, uid, gid int) {
 	}
 }
 
-// runAgent runs the injected agent config with the real `vault agent`: the kubernetes auto-auth is swapped
-// for token_file, the container paths are moved under root; everything else (templates, perms,
-// error_on_missing_key, exit_after_auth, template_config) is the injector's. As root, the agent runs with
-// the init container's uid and gid, so the file gets the owner it gets in the pod.
-func runAgent(t *testing.T, srv *vaultdev.Server, ai agentInit, root, tokenFile string, timeout time.Duration) (*rendered, error) {
+// tokenFileAuth swaps the injected kubernetes auto-auth for the token_file method reading tokenFile (a
+// Vault token), for the tests that do not run Kubernetes auth.
+func tokenFileAuth(tokenFile string) func(*agent.Method) {
+	return func(m *agent.Method) {
+		*m = agent.Method{Type: "token_file", Config: map[string]any{"token_file_path": tokenFile}}
+	}
+}
+
+// kubernetesAuth keeps the injected kubernetes auto-auth (type, mount path, namespace, role) and only
+// points its token_path, a path in the agent container, at jwtFile, the service-account token the
+// kubelet would have projected there.
+func kubernetesAuth(jwtFile string) func(*agent.Method) {
+	return func(m *agent.Method) {
+		c := maps.Clone(m.Config)
+		c["token_path"] = jwtFile
+		m.Config = c
+	}
+}
+
+// runAgent runs the injected agent config with the real `vault agent`: auth adapts the injected
+// kubernetes auto-auth method (tokenFileAuth swaps it, kubernetesAuth moves its token path), the sink and
+// the container paths are moved under root; everything else (templates, perms, error_on_missing_key,
+// exit_after_auth, template_config) is the injector's. As root, the agent runs with the init container's
+// uid and gid, so the file gets the owner it gets in the pod.
+func runAgent(t *testing.T, srv *vaultdev.Server, ai agentInit, root string, auth func(*agent.Method), timeout time.Duration) (*rendered, error) {
 	t.Helper()
 	cfg := ai.config
 	if cfg.AutoAuth == nil || cfg.AutoAuth.Method == nil || cfg.AutoAuth.Method.Type != "kubernetes" {
@@ -279,8 +301,10 @@ func runAgent(t *testing.T, srv *vaultdev.Server, ai agentInit, root, tokenFile 
 	uid, gid := agentIDs(t, ai.container)
 	home := filepath.Join(root, "home", "vault")
 	mkdir(t, home, 0o755, uid, gid)
+	method := *cfg.AutoAuth.Method
+	auth(&method)
 	cfg.AutoAuth = &agent.AutoAuth{
-		Method: &agent.Method{Type: "token_file", Config: map[string]any{"token_file_path": tokenFile}},
+		Method: &method,
 		Sinks:  []*agent.Sink{{Type: "file", Config: map[string]any{"path": filepath.Join(root, agent.TokenFile)}}},
 	}
 	cfg.PidFile = filepath.Join(root, cfg.PidFile)
@@ -455,7 +479,7 @@ func tokenPathRun(t *testing.T, srv *vaultdev.Server, change func(*workload.Vaul
 	uid, gid := agentIDs(t, ai.container)
 	// The policy reads exactly the path the tunnel component writes (not what the annotations say).
 	tok := readToken(ctx, t, srv.Client, root, vc.mount+"/data/"+vc.path, uid, gid)
-	r, err := runAgent(t, srv, ai, root, tok, timeout)
+	r, err := runAgent(t, srv, ai, root, tokenFileAuth(tok), timeout)
 	return vc, mutated, ai, r, err
 }
 

@@ -148,7 +148,7 @@ func (r Region) prefix() string {
 // own choices (Settings). The first two are facts about other components; only Settings is a choice.
 type Args struct {
 	// Pods are the pods the policy applies to (workload.Workload.PolicyPods, or
-	// workload.ConnectorArgs.PolicyPods before registration). Required.
+	// workload.ConnectorArgs.Facts(name).PolicyPods before registration). Required.
 	Pods Pods `pulumi:"pods"`
 	// Routes are the destinations of the tunnel's routes (tunnel.Args.OriginHosts and AccessTeams).
 	Routes Routes `pulumi:"routes,optional"`
@@ -177,6 +177,9 @@ type Pods struct {
 	// Vault is set when a Vault Agent in the pods logs in to Vault and reads the token (the Vault
 	// Agent Injector): the policy then allows egress to Vault. nil when the token comes from a Secret.
 	Vault *VaultClient `pulumi:"vault,optional"`
+	// Scraped says that a Prometheus operator's PodMonitor or ServiceMonitor scrapes the pods' metrics
+	// port: Settings.Metrics, the scraper, is then required (the policy would block the scrapes).
+	Scraped bool `pulumi:"scraped,optional"`
 }
 
 // VaultClient is the Vault Agent in the pods: where it connects to.
@@ -205,6 +208,10 @@ type Routes struct {
 	// AccessTeams are the Cloudflare Access team names whose JWTs cloudflared validates (routes with
 	// Access required): egress to "<team>.cloudflareaccess.com" on HTTPSPort. Case-insensitive.
 	AccessTeams []string `pulumi:"accessTeams,optional"`
+	// PrivateCIDRs are the address ranges of the tunnel's private routes (tunnel.Args.PrivateCIDRs):
+	// cloudflared forwards Cloudflare One clients' traffic to them, so the policy allows egress to exactly
+	// these ranges, on every port and protocol.
+	PrivateCIDRs []string `pulumi:"privateCidrs,optional"`
 }
 
 // Settings are the caller's choices for the policy. The zero value gives a CiliumNetworkPolicy with
@@ -262,6 +269,11 @@ type Settings struct {
 	HTTPSCIDRs []string `pulumi:"httpsCidrs,optional"`
 	// ClusterDomain is the cluster's DNS domain. Default DefaultClusterDomain ("cluster.local").
 	ClusterDomain string `pulumi:"clusterDomain,optional"`
+	// ClusterCIDRs are the cluster's own address ranges (pods, Services, nodes), which only check
+	// Routes.PrivateCIDRs: with KindCilium a private range inside them is rejected, because Cilium matches
+	// pods, Services and nodes by identity, never by CIDR, so the policy would block that traffic. nil:
+	// not checked.
+	ClusterCIDRs []string `pulumi:"clusterCidrs,optional"`
 }
 
 // Peer is one side of allowed connections: pods (Namespace and/or Labels) or address blocks (CIDRs),

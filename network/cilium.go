@@ -75,6 +75,10 @@ func ciliumSpec(a *policy) cnpSpec {
 		setEgressPeer(&e, p)
 		spec.Egress = append(spec.Egress, e)
 	}
+	if len(a.privateCIDRs) > 0 {
+		// No toPorts: Cloudflare One clients reach the private ranges on every port and protocol.
+		spec.Egress = append(spec.Egress, cnpEgress{ToCIDRSet: cidrSet(a.privateCIDRs)})
+	}
 
 	for _, p := range a.ingressPeers() {
 		in := cnpIngress{ToPorts: portRules(p.Ports)}

@@ -87,9 +87,16 @@
 // section (Cilium) and only the Ingress policy type (Kubernetes), so the pods' egress is untouched;
 // but it does put their ingress under a policy, so where no default deny exists they then accept only
 // what some policy allows.
+//   - The tunnel's private ranges (Routes.PrivateCIDRs, tunnel.Args.PrivateNetwork), by toCIDRSet and on
+//     every port and protocol: Cloudflare One clients reach whatever the ranges hold through the connector.
+//     Exactly these ranges: the tunnel package rejects overlapping or non-canonical ones, and a range that
+//     shares addresses with Settings.ClusterCIDRs (the cluster's pod, Service and node ranges, when given)
+//     is rejected with KindCilium, because Cilium matches pods, Services and nodes by identity, never by
+//     CIDR: the policy would block that traffic.
 //
 // Ingress: Settings.Metrics on the pods' metrics port (Pods.MetricsPort, TCP; cloudflared's metrics server also serves
-// /config and /debug/pprof, so it is not opened to anyone else) and, with LayoutSidecar only, the
+// /config and /debug/pprof, so it is not opened to anyone else; when a PodMonitor or ServiceMonitor scrapes
+// the pods, Pods.Scraped, the scraper is required, or the policy would block it) and, with LayoutSidecar only, the
 // app's own ingress as described by Settings.AppIngress (e.g. the same app's pods). Nothing else: with
 // neither, the policy has the single empty ingress rule that denies all ingress. The kubelet's probes
 // come from the pod's node, which both Cilium (by default) and NetworkPolicy always allow.

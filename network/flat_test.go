@@ -27,6 +27,9 @@ type flat struct {
 	UpdateChecks bool
 	EdgeCIDRs    []string
 	HTTPSCIDRs   []string
+	PrivateCIDRs []string
+	ClusterCIDRs []string
+	Scraped      bool
 	// Services are the routes' Services; OriginNamespaces and OriginIngress the settings about them.
 	Services         []origin.Service
 	OriginNamespaces []string
@@ -35,11 +38,13 @@ type flat struct {
 
 func (f *flat) args() *network.Args {
 	a := &network.Args{
-		Pods:   network.Pods{Namespace: f.Namespace, Selector: f.PodSelector, Layout: f.Layout, MetricsPort: 2000, Region: f.Region},
-		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts, Services: f.Services},
+		Pods: network.Pods{
+			Namespace: f.Namespace, Selector: f.PodSelector, Layout: f.Layout, MetricsPort: 2000, Region: f.Region, Scraped: f.Scraped,
+		},
+		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts, Services: f.Services, PrivateCIDRs: f.PrivateCIDRs},
 		Settings: &network.Settings{
 			Kind: f.Kind, DNS: f.DNS, Vault: f.Vault, Origins: f.Origins, Metrics: f.Metrics, AppIngress: f.AppIngress,
-			UpdateChecks: f.UpdateChecks, EdgeCIDRs: f.EdgeCIDRs, HTTPSCIDRs: f.HTTPSCIDRs,
+			UpdateChecks: f.UpdateChecks, EdgeCIDRs: f.EdgeCIDRs, HTTPSCIDRs: f.HTTPSCIDRs, ClusterCIDRs: f.ClusterCIDRs,
 			OriginNamespaces: f.OriginNamespaces, OriginIngress: f.OriginIngress,
 		},
 	}

@@ -29,6 +29,10 @@ func kubernetesSpec(a *policy) *networkingv1.NetworkPolicySpecArgs {
 	for _, p := range a.egressPeers() {
 		egress = append(egress, networkingv1.NetworkPolicyEgressRuleArgs{To: npPeers(p), Ports: npPorts(p.Ports)})
 	}
+	if len(a.privateCIDRs) > 0 {
+		// No ports: every port of the private ranges.
+		egress = append(egress, networkingv1.NetworkPolicyEgressRuleArgs{To: ipBlocks(a.privateCIDRs)})
+	}
 	var ingress networkingv1.NetworkPolicyIngressRuleArray
 	for _, p := range a.ingressPeers() {
 		ingress = append(ingress, networkingv1.NetworkPolicyIngressRuleArgs{From: npPeers(p), Ports: npPorts(p.Ports)})

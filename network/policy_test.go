@@ -341,6 +341,37 @@ func TestCiliumCustomDNSAndVaultByCIDR(t *testing.T) {
 	assertJSON(t, "spec", got, want)
 }
 
+// TestCiliumPrivateRoutes: egress to exactly the private ranges, every port and protocol (no toPorts).
+func TestCiliumPrivateRoutes(t *testing.T) {
+	got := spec(t, &flat{
+		Namespace: pulumi.String("apps"), PodSelector: connector,
+		PrivateCIDRs: []string{"192.168.0.0/16", "2001:db8:1::/48"}, ClusterCIDRs: []string{"10.244.0.0/16"},
+	})
+	want := obj{
+		"endpointSelector": cSelector(),
+		"egress": arr{
+			cDNS(globalNames...),
+			cEdge("region1.v2.argotunnel.com", "region2.v2.argotunnel.com"),
+			obj{"toCIDRSet": arr{obj{"cidr": "192.168.0.0/16"}, obj{"cidr": "2001:db8:1::/48"}}},
+		},
+		"ingress": denyIngress,
+	}
+	assertJSON(t, "spec", got, want)
+}
+
+// TestKubernetesPrivateRoutes: the same as ipBlocks without ports.
+func TestKubernetesPrivateRoutes(t *testing.T) {
+	got := spec(t, &flat{
+		Namespace: pulumi.String("apps"), PodSelector: connector, Kind: network.KindKubernetes,
+		PrivateCIDRs: []string{"192.168.0.0/16", "2001:db8:1::/48"},
+	})
+	want := obj{"podSelector": kSelector, "policyTypes": kTypes, "egress": arr{
+		kDNS, kEdge("198.41.192.0/19", "2606:4700:a0::/44"),
+		obj{"to": kBlocks("192.168.0.0/16", "2001:db8:1::/48")},
+	}}
+	assertJSON(t, "spec", got, want)
+}
+
 // Kubernetes NetworkPolicy rules written out as the API spells them.
 
 func kPorts(ps ...string) arr {

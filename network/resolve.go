@@ -30,6 +30,8 @@ type policy struct {
 	httpsHosts []string
 	edgeCIDRs  []string
 	httpsCIDRs []string
+	// privateCIDRs are the ranges of the tunnel's private routes (Routes.PrivateCIDRs).
+	privateCIDRs []string
 	// dnsNames are the names the pods may resolve, except bare origin names (bare), which need the
 	// namespace: they are qualified by qualified(namespace).
 	dnsNames []string
@@ -93,7 +95,7 @@ func (a *Args) resolve() policy {
 		p.targets = append(p.targets, t)
 	}
 	p.origins = append(p.origins, servicePeers(p.targets)...)
-	p.edgeCIDRs, p.httpsCIDRs = s.EdgeCIDRs, s.HTTPSCIDRs
+	p.edgeCIDRs, p.httpsCIDRs, p.privateCIDRs = s.EdgeCIDRs, s.HTTPSCIDRs, a.Routes.PrivateCIDRs
 	if p.kind == KindKubernetes && len(p.edgeCIDRs) == 0 {
 		p.edgeCIDRs = DefaultEdgeCIDRs(p.region)
 	}

@@ -100,6 +100,7 @@ func (r Routes) validate(es *check.Errors) {
 	for i, t := range r.AccessTeams {
 		es.DNSLabel(check.Index("routes.accessTeams", i), strings.ToLower(t))
 	}
+	validateCIDRs(es, "routes.privateCidrs", r.PrivateCIDRs)
 }
 
 // validHost accepts IP addresses and names that Cilium's DNS rules can list.
@@ -152,6 +153,7 @@ func (s Settings) validate(es *check.Errors) {
 	}
 	validateCIDRs(es, f+"edgeCidrs", s.EdgeCIDRs)
 	validateCIDRs(es, f+"httpsCidrs", s.HTTPSCIDRs)
+	validateCIDRs(es, f+"clusterCidrs", s.ClusterCIDRs)
 	if d := s.ClusterDomain; d != "" && (!dnsName.MatchString(d) || strings.HasPrefix(d, ".") || len(d) > 253) {
 		es.Add(f+"clusterDomain", d, "not a DNS domain such as \"cluster.local\"")
 	}
@@ -196,6 +198,12 @@ func (s Settings) validateAgainst(es *check.Errors, a *Args) {
 			}
 		}
 	}
+	if a.Pods.Scraped {
+		validateScraper(es, s.Metrics, a.Pods.MetricsPort)
+	}
+	if s.Kind != KindKubernetes {
+		validateInCluster(es, s.ClusterCIDRs, a.Routes.PrivateCIDRs)
+	}
 	needHTTPS := s.UpdateChecks || len(a.Routes.AccessTeams) > 0
 	fallback := s.Kind == KindKubernetes
 	switch {
@@ -205,6 +213,34 @@ func (s Settings) validateAgainst(es *check.Errors, a *Args) {
 		es.Add(f+"httpsCidrs", nil, "required with kind %q when updateChecks is on or a route requires Cloudflare Access: a NetworkPolicy cannot allow host names, so give the address blocks of %s (e.g. Cloudflare's published ranges)", KindKubernetes, strings.Join(a.HTTPSHosts(), ", "))
 	case fallback && !needHTTPS && len(s.HTTPSCIDRs) > 0:
 		es.Add(f+"httpsCidrs", s.HTTPSCIDRs, "nothing uses them: updateChecks is off and no route requires Cloudflare Access")
+	}
+}
+
+// validateScraper requires a metrics peer that may reach the metrics port, when a monitor scrapes it.
+func validateScraper(es *check.Errors, m *Peer, port int) {
+	const f = "settings.metrics"
+	if m == nil {
+		es.Add(f, nil, "required: a PodMonitor or ServiceMonitor scrapes the pods' metrics port %d (pods.scraped), which the policy would block: name the Prometheus pods (namespace, labels)", port)
+		return
+	}
+	if len(m.Ports) > 0 && !slices.ContainsFunc(m.Ports, func(p Port) bool { return p.Port == port && (p.Protocol == "" || p.Protocol == TCP) }) {
+		es.Add(f+".ports", m.Ports, "do not include the metrics port %d/TCP that the monitor scrapes: the policy would block the scrapes (leave ports empty for the metrics port)", port)
+	}
+}
+
+// validateInCluster rejects private ranges inside the cluster's own ranges: a Cilium policy never selects
+// pods, Services or nodes by CIDR.
+func validateInCluster(es *check.Errors, cluster, private []string) {
+	for i, c := range cluster {
+		cp, err := netip.ParsePrefix(c)
+		if err != nil {
+			continue
+		}
+		for j, r := range private {
+			if rp, err := netip.ParsePrefix(r); err == nil && cp.Overlaps(rp) {
+				es.Add(check.Index("settings.clusterCidrs", i), c, "shares addresses with the private route %s (routes.privateCidrs[%d]): Cilium matches pods, Services and nodes by identity, never by CIDR, so the policy would block the connector's traffic to them; route only ranges outside the cluster", r, j)
+			}
+		}
 	}
 }
 
@@ -266,13 +302,6 @@ func validateNoHostnames(es *check.Errors, field string, p Peer) {
 // server would reject or rewrite "10.0.0.1/8"; say "10.0.0.0/8").
 func validateCIDRs(es *check.Errors, field string, cidrs []string) {
 	for i, c := range cidrs {
-		f := check.Index(field, i)
-		p, err := netip.ParsePrefix(c)
-		switch {
-		case err != nil:
-			es.Add(f, c, "not a CIDR (address/prefix length, e.g. 192.0.2.0/24): %v", err)
-		case p.Masked() != p:
-			es.Add(f, c, "has bits set after the prefix length: did you mean %s?", p.Masked())
-		}
+		es.CIDR(check.Index(field, i), c)
 	}
 }

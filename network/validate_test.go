@@ -123,6 +123,21 @@ func TestBadInputs(t *testing.T) {
 			a.UpdateChecks = true
 			a.HTTPSCIDRs = []string{"2606:4700::1/32"}
 		}, "settings.httpsCidrs[0]", "2606:4700::1/32", "did you mean 2606:4700::/32?"},
+		{"bad private cidr", func(a *flat) { a.PrivateCIDRs = []string{"10.0.0.0/8", "10.1.0.0"} }, "routes.privateCidrs[1]", "10.1.0.0", "not a CIDR"},
+		{"bad cluster cidr", func(a *flat) { a.ClusterCIDRs = []string{"10.96.0.1/12"} }, "settings.clusterCidrs[0]", "10.96.0.1/12", "did you mean 10.96.0.0/12?"},
+		{"private route inside the cluster", func(a *flat) {
+			a.PrivateCIDRs = []string{"192.168.0.0/16", "10.244.8.0/24"}
+			a.ClusterCIDRs = []string{"10.96.0.0/12", "10.244.0.0/16"}
+		}, "settings.clusterCidrs[1]", "10.244.0.0/16", "private route 10.244.8.0/24 (routes.privateCidrs[1]): Cilium matches pods, Services and nodes by identity, never by CIDR"},
+		{"private route containing the cluster", func(a *flat) {
+			a.PrivateCIDRs = []string{"10.0.0.0/8"}
+			a.ClusterCIDRs = []string{"10.244.0.0/16"}
+		}, "settings.clusterCidrs[0]", "10.244.0.0/16", "the policy would block"},
+		{"scraped without a scraper", func(a *flat) { a.Scraped = true }, "settings.metrics", nil, "scrapes the pods' metrics port 2000 (pods.scraped), which the policy would block"},
+		{"scraper on another port", func(a *flat) {
+			a.Scraped = true
+			a.Metrics = &network.Peer{Namespace: "monitoring", Ports: []network.Port{{Port: 9090}}}
+		}, "settings.metrics.ports", []network.Port{{Port: 9090}}, "do not include the metrics port 2000/TCP"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := valid()
@@ -166,6 +181,19 @@ func TestValidArgsPass(t *testing.T) {
 			AppIngress:  []network.Peer{{Labels: map[string]string{"app": "shop"}}, {Namespace: "gateway"}, {CIDRs: []string{"10.0.0.0/8"}}},
 			Vault:       &network.Peer{CIDRs: []string{"192.0.2.1/32"}, Hostnames: []string{"vault.example.com."}},
 			AccessTeams: []string{"Acme"},
+		},
+		"private routes outside the cluster": {
+			Namespace: pulumi.String("apps"), PodSelector: map[string]string{"app": "cloudflared"},
+			PrivateCIDRs: []string{"192.168.0.0/16", "2001:db8::/32"}, ClusterCIDRs: []string{"10.96.0.0/12", "10.244.0.0/16", "fd00::/8"},
+		},
+		// A NetworkPolicy may match in-cluster addresses by ipBlock (implementation-defined): not rejected.
+		"fallback with a private route inside the cluster": {
+			Namespace: pulumi.String("apps"), PodSelector: map[string]string{"app": "cloudflared"}, Kind: network.KindKubernetes,
+			PrivateCIDRs: []string{"10.244.8.0/24"}, ClusterCIDRs: []string{"10.244.0.0/16"},
+		},
+		"scraped on the metrics port": {
+			Namespace: pulumi.String("apps"), PodSelector: map[string]string{"app": "cloudflared"}, Scraped: true,
+			Metrics: &network.Peer{Namespace: "monitoring", Ports: []network.Port{{Port: 2000}}},
 		},
 	} {
 		if err := a.Validate(); err != nil {

@@ -60,6 +60,11 @@ type Args struct {
 	// OriginDefaults are origin options for every rule (including the catch-all); a route's own Origin
 	// overrides them field by field (Access as a whole).
 	OriginDefaults *OriginRequest `pulumi:"originDefaults,optional"`
+	// Access puts Cloudflare Access in front of every route with a hostname that has no Access of its
+	// own: an Access application per route, its policies, service tokens and the JWT check in
+	// cloudflared (see AccessPolicy and the package doc). Its TeamName is required and is also the team
+	// of routes whose own Access leaves it empty.
+	Access *AccessPolicy `pulumi:"access,optional"`
 	// ZoneID is the Cloudflare zone (32 hex characters) that receives the DNS records. No API call is
 	// made. Either ZoneID, or ZoneName with LookupZone, is required.
 	ZoneID pulumi.StringInput `pulumi:"zoneId,optional"`
@@ -83,6 +88,10 @@ type Args struct {
 	// tunnel last (see the package doc). Lower-case letters, digits and '-', at most 32 characters, e.g.
 	// "2026-11" or "r2". It is not a secret: it is part of the tunnel's name.
 	Rotation string `pulumi:"rotation,optional"`
+	// PrivateNetwork routes private address ranges to the tunnel for Cloudflare One (WARP) clients, in the
+	// account's default virtual network or in virtual networks created with the tunnel, and enables warp
+	// routing in the tunnel's configuration. nil: the tunnel serves its hostnames only.
+	PrivateNetwork *PrivateNetwork `pulumi:"privateNetwork,optional"`
 }
 
 // Route is one ingress rule.
@@ -107,6 +116,12 @@ type Route struct {
 	KubernetesService *origin.Service `pulumi:"kubernetesService,optional"`
 	// Origin overrides Args.OriginDefaults for this rule.
 	Origin *OriginRequest `pulumi:"origin,optional"`
+	// Access puts Cloudflare Access in front of this route (it replaces Args.Access for the route, except
+	// an empty TeamName, which is Args.Access's): the route's Access application, its policies, service
+	// tokens and cloudflared's JWT check come from this one field (see AccessPolicy). The route needs a
+	// hostname, and a path Access can express (see AccessDomain). Its originRequest.access is derived:
+	// Origin.Access must then be unset.
+	Access *AccessPolicy `pulumi:"access,optional"`
 }
 
 // OriginRequest are cloudflared's per-rule origin options ("originRequest"). Unset fields use
@@ -130,7 +145,9 @@ type OriginRequest struct {
 	Access *Access `pulumi:"access,optional"`
 }
 
-// Access is the Cloudflare Access check cloudflared performs before forwarding a request.
+// Access is the Cloudflare Access check cloudflared performs before forwarding a request, for Access
+// applications made elsewhere. Routes with an AccessPolicy (Route.Access, Args.Access) get this check
+// derived from the application tunnelgate creates.
 type Access struct {
 	// Required rejects requests without a valid Access JWT for AudTags. When false cloudflared checks
 	// nothing: the block is then only informational.
@@ -197,11 +214,22 @@ func (a *Args) Hostnames() []string {
 // Rules returns the ingress rules exactly as they are emitted to Cloudflare, in match order: the
 // routes in the order given, each with its effective origin options (OriginDefaults overridden by the
 // route's Origin), then the catch-all (CatchAll, default "http_status:404") unless the last route
-// already is one. Call Validate first: Rules does not check anything.
+// already is one. A route behind Cloudflare Access (its own Access, or Args.Access) has Access set to
+// the policy in effect and Origin.Access to the JWT check derived from it (Required, TeamName); its
+// AudTags are left empty here: they are the Access application's audience tag, known once the
+// application exists, which NewTunnel fills in. Call Validate first: Rules does not check anything.
 func (a *Args) Rules() []Route {
 	out := make([]Route, 0, len(a.Routes)+1)
 	for _, r := range a.Routes {
 		r.Origin = mergeOrigin(a.OriginDefaults, r.Origin)
+		if p := a.accessOf(r); p != nil {
+			o := OriginRequest{}
+			if r.Origin != nil {
+				o = *r.Origin
+			}
+			o.Access = &Access{Required: true, TeamName: p.TeamName}
+			r.Origin, r.Access = &o, p
+		}
 		out = append(out, r)
 	}
 	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
@@ -305,7 +333,8 @@ func (a *Args) serviceIndex() []int {
 }
 
 // AccessTeams returns the distinct Zero Trust team names (lower case) of the rules that require
-// Cloudflare Access, in rule order: cloudflared fetches the signing keys from
+// Cloudflare Access (an AccessPolicy in effect, or an origin Access check with Required), in rule
+// order: cloudflared fetches the signing keys from
 // "<team>.cloudflareaccess.com" over HTTPS, so the connector needs egress there
 // (network.Routes.AccessTeams).
 func (a *Args) AccessTeams() []string {
@@ -319,10 +348,14 @@ func (a *Args) AccessTeams() []string {
 		}
 	}
 	for _, r := range a.Routes {
-		// A route's Access replaces the defaults' as a whole (mergeOrigin).
-		if r.Origin != nil && r.Origin.Access != nil {
+		// An AccessPolicy in effect derives the check; else a route's Access replaces the defaults' as
+		// a whole (mergeOrigin).
+		switch p := a.accessOf(r); {
+		case p != nil:
+			add(&OriginRequest{Access: &Access{Required: true, TeamName: p.TeamName}})
+		case r.Origin != nil && r.Origin.Access != nil:
 			add(r.Origin)
-		} else {
+		default:
 			add(a.OriginDefaults)
 		}
 	}

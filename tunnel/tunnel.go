@@ -35,16 +35,32 @@ type Tunnel struct {
 	VaultPath     pulumi.StringOutput `pulumi:"vaultPath"`
 	VaultTokenKey pulumi.StringOutput `pulumi:"vaultTokenKey"`
 	VaultIDKey    pulumi.StringOutput `pulumi:"vaultIdKey"`
+	// VirtualNetworkIDs are the ids of the virtual networks created with the tunnel, by name (empty without
+	// Args.PrivateNetwork.VirtualNetworks): what a Cloudflare One device profile or another route names.
+	VirtualNetworkIDs pulumi.StringMapOutput `pulumi:"virtualNetworkIds"`
+	// AccessAudiences maps the domain of each Cloudflare Access application ("app.example.com",
+	// "app.example.com/admin", see AccessDomain) to its audience tag (AUD), which the route's JWT check
+	// in cloudflared requires; an origin that verifies the Cf-Access-Jwt-Assertion header itself needs
+	// it too. Empty without Access.
+	AccessAudiences pulumi.StringMapOutput `pulumi:"accessAudiences"`
+	// ServiceTokenIDs and ServiceTokenSecrets map each machine client of AccessPolicy.ServiceTokens to
+	// its Access service token's client id and client secret (the CF-Access-Client-Id and
+	// CF-Access-Client-Secret headers), both secrets.
+	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds"`
+	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets"`
 
 	// OriginServices are the distinct Services the routes point at (Args.OriginServices), as the tunnel
 	// resolved them: an existing Service with its selector, ports and cluster IP from the read. Give
 	// them to the network policy (network.Routes.Services). Not a Pulumi output (no `pulumi` tag).
 	OriginServices []origin.Service
 
-	// Children are the component's resources in registration order: secret, tunnel, config, records,
-	// Vault secret (the reads of existing Services are not among them). Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a
-	// workload whose pods read the token from Vault. (Depending on the component itself resolves to the
-	// children registered so far, which is racy while the component is being built.)
+	// Children are the component's resources in registration order: secret, tunnel, Access service
+	// tokens, policies and applications, config, Vault secret, records, private routes (not the reads
+	// of existing Services). Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up,
+	// e.g. a workload whose pods read the token from Vault; NewTunnelWithConnectors's Connectors sees
+	// them without the records and routes, which come after the connectors. (Depending on the component
+	// itself resolves to the children registered so far, which is racy while the component is being
+	// built.)
 	// Not a Pulumi output: it has no `pulumi` tag (a multi-language provider skips untagged fields).
 	Children []pulumi.Resource
 }
@@ -54,7 +70,29 @@ type Tunnel struct {
 // are the component's options: providers given with pulumi.Provider or pulumi.Providers reach every
 // child and the zone lookup through the parent, and so does Protect; DependsOn, RetainOnDelete,
 // DeletedWith and custom timeouts are passed to the children (component.ChildOptions).
+//
+// The DNS records wait for the ingress configuration only: the tunnel's connectors are the caller's.
+// To keep every hostname on a tunnel that has connectors during a rotation, register the connectors
+// with NewTunnelWithConnectors.
 func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Tunnel, error) {
+	return NewTunnelWithConnectors(ctx, name, args, nil, opts...)
+}
+
+// Connectors registers what runs a tunnel's connectors (cloudflared with the tunnel's token) and
+// returns the resources that are ready only once those connectors are, e.g. a Deployment that the
+// kubernetes provider awaits until its pods are Ready. It is called with the Tunnel whose outputs
+// (TunnelID, Token, ...) are set and whose Children are the secret, the tunnel, its configuration and
+// the Vault secret: depend on them (the token is in Vault before a pod asks the injector for it).
+type Connectors func(t *Tunnel) ([]pulumi.Resource, error)
+
+// NewTunnelWithConnectors is NewTunnel with the tunnel's connectors registered between the tunnel and
+// its DNS records: it registers the secret, the tunnel, its ingress configuration and the Vault
+// secret, then calls connectors, then registers the DNS records depending on what connectors returned.
+// No record is created or moved to a tunnel before its connectors are ready, so a rotation (see the
+// package doc) never points a hostname at a tunnel without connectors, provided that connectors
+// registers the new connectors next to the old ones (workload.ConnectorArgs.Generation) rather than
+// replacing them in place. A nil connectors is NewTunnel. An error from connectors is returned as it is.
+func NewTunnelWithConnectors(ctx *pulumi.Context, name string, args *Args, connectors Connectors, opts ...pulumi.ResourceOption) (*Tunnel, error) {
 	if args == nil {
 		args = &Args{}
 	}
@@ -81,6 +119,19 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	// Nothing points at a tunnel before its ingress rules exist: during a rotation the DNS records and
 	// the Vault token move to the new tunnel only once it is fully configured.
 	afterConfig := append(child[:len(child):len(child)], pulumi.DependsOn([]pulumi.Resource{config}))
+	if err := b.vault(tun, afterConfig); err != nil {
+		return nil, err
+	}
+	b.setOutputs(tun)
+	if connectors != nil {
+		ready, err := connectors(comp)
+		if err != nil {
+			return nil, err
+		}
+		if len(ready) > 0 {
+			afterConfig = append(afterConfig, pulumi.DependsOn(ready))
+		}
+	}
 	// The records are registered here rather than in a helper: the SDK records the call stack of every
 	// registration, and one frame more costs allocations per hostname.
 	zoneID := b.zoneID()
@@ -91,10 +142,10 @@ func NewTunnel(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		}
 		comp.Children = append(comp.Children, rec)
 	}
-	if err := b.vault(tun, afterConfig); err != nil {
+	if err := b.private(afterConfig); err != nil {
 		return nil, err
 	}
-	return comp, b.outputs(tun)
+	return comp, b.registerOutputs()
 }
 
 // builder registers the children of one Tunnel component from its defaulted, validated args.
@@ -110,6 +161,9 @@ type builder struct {
 	hostnames []string
 	// urls are the services of the routes to a KubernetesService, by route (nil for the others).
 	urls []pulumi.StringInput
+	// auds are the audience tags of the Access applications by domain; tokenIDs and tokenSecrets the
+	// service tokens' client ids and secrets by machine client.
+	auds, tokenIDs, tokenSecrets pulumi.StringMap
 }
 
 // origins reads the existing Services the routes point at (one read per Service, however many routes
@@ -177,16 +231,114 @@ func (b *builder) tunnel() (*cloudflare.ZeroTrustTunnelCloudflared, *cloudflare.
 		return nil, nil, err
 	}
 	b.tunnelID = tun.ID().ToStringOutput()
+	b.comp.Children = append(b.comp.Children, secret, tun)
+	auds, err := b.access()
+	if err != nil {
+		return nil, nil, err
+	}
 	config, err := cloudflare.NewZeroTrustTunnelCloudflaredConfig(b.ctx, b.name+"-config", &cloudflare.ZeroTrustTunnelCloudflaredConfigArgs{
 		AccountId: b.accountID,
 		TunnelId:  b.tunnelID,
-		Config:    cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules(), b.urls)},
+		Config:    b.configArgs(auds),
 	}, b.child...)
 	if err != nil {
 		return nil, nil, err
 	}
-	b.comp.Children = append(b.comp.Children, secret, tun, config)
+	b.comp.Children = append(b.comp.Children, config)
 	return tun, config, nil
+}
+
+// configArgs is the tunnel's configuration: the ingress rules (with the Access applications' audience
+// tags, auds, by route index) and, with a private network, warp routing.
+func (b *builder) configArgs(auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs {
+	c := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules(), b.urls, auds)}
+	if b.d.PrivateNetwork != nil {
+		c.WarpRouting = cloudflare.ZeroTrustTunnelCloudflaredConfigConfigWarpRoutingArgs{Enabled: pulumi.Bool(true)}
+	}
+	return c
+}
+
+// access registers the Cloudflare Access service tokens (one per machine client), and for every
+// protected route its policies and application, and returns the application's audience tag by route
+// index. Nothing here depends on the tunnel or on Args.Rotation: a rotation leaves every Access
+// resource as it is (an application's audience tag would change if it were replaced).
+func (b *builder) access() (map[int]pulumi.StringOutput, error) {
+	b.auds, b.tokenIDs, b.tokenSecrets = pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	apps := b.d.AccessApps()
+	if len(apps) == 0 {
+		return nil, nil
+	}
+	account := stringPtr(b.accountID)
+	tokens := map[string]pulumi.StringOutput{}
+	// The client id is a secret too (the provider marks only the client secret).
+	tokenOpts := append(b.child[:len(b.child):len(b.child)], pulumi.AdditionalSecretOutputs([]string{"clientId"}))
+	for _, client := range b.d.ServiceTokens() {
+		t, err := cloudflare.NewZeroTrustAccessServiceToken(b.ctx, ServiceTokenName(b.name, client), &cloudflare.ZeroTrustAccessServiceTokenArgs{
+			AccountId: account,
+			Name:      pulumi.String(b.d.Name + "-" + client),
+		}, tokenOpts...)
+		if err != nil {
+			return nil, err
+		}
+		tokens[client] = t.ID().ToStringOutput()
+		b.tokenIDs[client], b.tokenSecrets[client] = t.ClientId, t.ClientSecret
+		b.comp.Children = append(b.comp.Children, t)
+	}
+	auds := make(map[int]pulumi.StringOutput, len(apps))
+	for _, a := range apps {
+		p, name, label := a.Policy, AccessName(b.name, a.Domain), b.d.Name+" "+a.Domain
+		session := pulumi.String(p.SessionDuration)
+		var policies pulumi.StringArray
+		policy := func(suffix, decision string, include cloudflare.ZeroTrustAccessPolicyIncludeArgs) error {
+			pol, err := cloudflare.NewZeroTrustAccessPolicy(b.ctx, name+"-"+suffix, &cloudflare.ZeroTrustAccessPolicyArgs{
+				AccountId:       account,
+				Name:            pulumi.String(label + " " + suffix),
+				Decision:        pulumi.String(decision),
+				Includes:        cloudflare.ZeroTrustAccessPolicyIncludeArray{include},
+				SessionDuration: session,
+			}, b.child...)
+			if err == nil {
+				policies = append(policies, pol.ID().ToStringOutput())
+				b.comp.Children = append(b.comp.Children, pol)
+			}
+			return err
+		}
+		if len(p.Emails)+len(p.EmailDomains)+len(p.Groups) > 0 {
+			if err := policy("allow", AccessDecisionAllow, cloudflare.ZeroTrustAccessPolicyIncludeArgs{
+				Emails: optStrings(p.Emails), EmailDomains: optStrings(p.EmailDomains), Groups: optStrings(p.Groups),
+			}); err != nil {
+				return nil, err
+			}
+		}
+		if len(p.ServiceTokens) > 0 {
+			ids := make(pulumi.StringArray, len(p.ServiceTokens))
+			for i, c := range p.ServiceTokens {
+				ids[i] = tokens[c]
+			}
+			if err := policy("service", AccessDecisionServiceAuth, cloudflare.ZeroTrustAccessPolicyIncludeArgs{ServiceTokens: ids}); err != nil {
+				return nil, err
+			}
+		}
+		app, err := cloudflare.NewZeroTrustAccessApplication(b.ctx, name, &cloudflare.ZeroTrustAccessApplicationArgs{
+			AccountId:       account,
+			Name:            pulumi.String(label),
+			Domain:          pulumi.String(a.Domain),
+			Type:            pulumi.String(AccessAppType),
+			SessionDuration: session,
+			// The provider sends false unless set (observed), while Access's own default is true: keep
+			// the login cookie out of the page's scripts.
+			HttpOnlyCookieAttribute: pulumi.Bool(true),
+			AllowedIdps:             optStrings(p.IdentityProviders),
+			Policies:                policies,
+		}, b.child...)
+		if err != nil {
+			return nil, err
+		}
+		auds[a.Route] = app.Aud
+		b.auds[a.Domain] = app.Aud
+		b.comp.Children = append(b.comp.Children, app)
+	}
+	return auds, nil
 }
 
 // zoneID is the zone of the records: Args.ZoneID (checked once known when it is an output), or the
@@ -239,8 +391,8 @@ func (b *builder) vault(tun *cloudflare.ZeroTrustTunnelCloudflared, opts []pulum
 	return nil
 }
 
-// outputs sets the component's outputs and registers them.
-func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
+// setOutputs sets the component's outputs.
+func (b *builder) setOutputs(tun *cloudflare.ZeroTrustTunnelCloudflared) {
 	var loc vaultkv.Location
 	if b.d.Vault != nil {
 		loc = *b.d.Vault
@@ -255,10 +407,30 @@ func (b *builder) outputs(tun *cloudflare.ZeroTrustTunnelCloudflared) error {
 	c.VaultPath = pulumi.String(loc.Path).ToStringOutput()
 	c.VaultTokenKey = pulumi.String(loc.TokenKey).ToStringOutput()
 	c.VaultIDKey = pulumi.String(loc.IDKey).ToStringOutput()
+	if b.d.PrivateNetwork == nil {
+		c.VirtualNetworkIDs = pulumi.StringMap{}.ToStringMapOutput()
+	}
+	if len(b.auds) == 0 {
+		// No Access: one empty map for the three outputs (a component's outputs cost allocations per run).
+		empty := pulumi.StringMap{}.ToStringMapOutput()
+		c.AccessAudiences = empty
+		c.ServiceTokenIDs = pulumi.ToSecret(empty).(pulumi.StringMapOutput)
+		c.ServiceTokenSecrets = c.ServiceTokenIDs
+	} else {
+		c.AccessAudiences = b.auds.ToStringMapOutput()
+		c.ServiceTokenIDs = pulumi.ToSecret(b.tokenIDs.ToStringMapOutput()).(pulumi.StringMapOutput)
+		c.ServiceTokenSecrets = pulumi.ToSecret(b.tokenSecrets.ToStringMapOutput()).(pulumi.StringMapOutput)
+	}
+}
+
+// registerOutputs registers the outputs setOutputs set.
+func (b *builder) registerOutputs() error {
+	c := b.comp
 	return b.ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames,
 		"token": c.Token, "vaultMount": c.VaultMount, "vaultPath": c.VaultPath,
-		"vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey,
+		"vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey, "virtualNetworkIds": c.VirtualNetworkIDs,
+		"accessAudiences": c.AccessAudiences, "serviceTokenIds": c.ServiceTokenIDs, "serviceTokenSecrets": c.ServiceTokenSecrets,
 	})
 }
 
@@ -271,8 +443,9 @@ func checked(in pulumi.StringInput, field string) pulumi.StringInput {
 }
 
 // ingressRules converts the emitted rules to the provider's input types; urls are the services of
-// the routes to a KubernetesService, by route.
-func ingressRules(rules []Route, urls []pulumi.StringInput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray {
+// the routes to a KubernetesService and auds the audience tags of the routes behind an Access
+// application, by index.
+func ingressRules(rules []Route, urls []pulumi.StringInput, auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray {
 	out := make(cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray, len(rules))
 	for i, r := range rules {
 		var service pulumi.StringInput = pulumi.String(r.Service)
@@ -287,14 +460,16 @@ func ingressRules(rules []Route, urls []pulumi.StringInput) cloudflare.ZeroTrust
 			rule.Path = pulumi.String(r.Path)
 		}
 		if o := r.Origin; o != nil {
-			rule.OriginRequest = originRequest(o)
+			rule.OriginRequest = originRequest(o, auds[i], r.Access != nil)
 		}
 		out[i] = rule
 	}
 	return out
 }
 
-func originRequest(o *OriginRequest) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestArgs {
+// originRequest converts a rule's origin options; a rule behind a tunnelgate Access application
+// (derived) requires the application's audience tag aud.
+func originRequest(o *OriginRequest, aud pulumi.StringOutput, derived bool) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestArgs {
 	or := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestArgs{
 		NoTlsVerify:      pulumi.BoolPtrFromPtr(o.NoTLSVerify),
 		Http2Origin:      pulumi.BoolPtrFromPtr(o.HTTP2Origin),
@@ -304,13 +479,34 @@ func originRequest(o *OriginRequest) cloudflare.ZeroTrustTunnelCloudflaredConfig
 		ConnectTimeout:   optString(o.ConnectTimeout),
 	}
 	if a := o.Access; a != nil {
-		or.Access = cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestAccessArgs{
+		access := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleOriginRequestAccessArgs{
 			Required: pulumi.Bool(a.Required),
 			TeamName: pulumi.String(a.TeamName),
 			AudTags:  pulumi.ToStringArray(a.AudTags),
 		}
+		if derived {
+			access.AudTags = pulumi.StringArray{aud}
+		}
+		or.Access = access
 	}
 	return or
+}
+
+// optStrings is nil for an empty list, so that unset lists stay unset in the provider's inputs.
+func optStrings(ss []string) pulumi.StringArrayInput {
+	if len(ss) == 0 {
+		return nil
+	}
+	return pulumi.ToStringArray(ss)
+}
+
+// stringPtr is in as the optional string a provider argument takes (the account id of the Access
+// resources, which can be given to a zone instead).
+func stringPtr(in pulumi.StringInput) pulumi.StringPtrInput {
+	if p, ok := in.(pulumi.StringPtrInput); ok {
+		return p
+	}
+	return in.ToStringOutput().ToStringPtrOutput()
 }
 
 // optString is nil for "", so that unset options stay unset in the provider's inputs.

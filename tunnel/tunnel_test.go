@@ -3,6 +3,7 @@ package tunnel_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"sort"
@@ -68,6 +69,8 @@ func sink(ctx *pulumi.Context, c *tunnel.Tunnel) error {
 	return ctx.RegisterResource(tSink, "sink", pulumi.Map{
 		"tunnelId": c.TunnelID, "name": c.Name, "cname": c.CNAME, "hostnames": c.Hostnames, "token": c.Token,
 		"vaultMount": c.VaultMount, "vaultPath": c.VaultPath, "vaultTokenKey": c.VaultTokenKey, "vaultIdKey": c.VaultIDKey,
+		"virtualNetworkIds": c.VirtualNetworkIDs,
+		"accessAudiences":   c.AccessAudiences, "serviceTokenIds": c.ServiceTokenIDs, "serviceTokenSecrets": c.ServiceTokenSecrets,
 	}, &s)
 }
 
@@ -393,7 +396,7 @@ func TestSecrets(t *testing.T) {
 	}
 	out := res.Must(t, tSink, "sink")
 	for k, v := range out.Inputs {
-		if secret := v.ContainsSecrets(); secret != (k == "token") {
+		if secret := v.ContainsSecrets(); secret != (k == "token" || k == "serviceTokenIds" || k == "serviceTokenSecrets") {
 			t.Errorf("component output %s: secret=%v", k, secret)
 		}
 	}
@@ -553,20 +556,81 @@ func TestUnknownAtPreview(t *testing.T) {
 }
 
 // TestOptionsReachDescendants: DependsOn, RetainOnDelete, DeletedWith, Protect, custom timeouts and the
-// explicit providers given to the component reach every resource it registers.
+// explicit providers given to the component reach every resource it registers, Access ones included.
 func TestOptionsReachDescendants(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args *tunnel.Args
+		want int
+	}{{"base", baseArgs(), 6}, {"access", accessArgs(), 17}, {"private network", privateArgs(), 11}} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+				opts, err := optcheck.Options(ctx)
+				if err != nil {
+					return err
+				}
+				_, err = tunnel.NewTunnel(ctx, "edge", tc.args, opts...)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != tc.want {
+				t.Errorf("checked %d resources, want %d", n, tc.want)
+			}
+		})
+	}
+}
+
+// TestConnectorsBeforeRecords: NewTunnelWithConnectors calls connectors with the tunnel's outputs and its
+// children without the records, and every record waits for what it returns; the Vault secret does not.
+func TestConnectorsBeforeRecords(t *testing.T) {
+	var seen int
+	var tunnelID string
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
-		opts, err := optcheck.Options(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = tunnel.NewTunnel(ctx, "edge", baseArgs(), opts...)
+		_, err := tunnel.NewTunnelWithConnectors(ctx, "edge", baseArgs(), func(tun *tunnel.Tunnel) ([]pulumi.Resource, error) {
+			seen = len(tun.Children)
+			tun.TunnelID.ApplyT(func(id string) string { tunnelID = id; return id })
+			var conn pulumi.CustomResourceState
+			err := ctx.RegisterResource("test:index:Connectors", "conn", pulumi.Map{"tunnelId": tun.TunnelID}, &conn)
+			return []pulumi.Resource{&conn}, err
+		})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := optcheck.Check(t, res, tunnel.Type, "edge"); n != 6 {
-		t.Errorf("checked %d resources, want 6", n)
+	if seen != 4 {
+		t.Errorf("connectors saw %d children, want the secret, the tunnel, its config and the Vault secret", seen)
+	}
+	conn := res.Must(t, "test:index:Connectors", "conn")
+	tun := res.Must(t, tTunnel, "edge-tunnel")
+	if tunnelID != tun.ID || plain(conn)["tunnelId"] != tun.ID {
+		t.Errorf("connectors got tunnel id %q (input %v), want %s", tunnelID, plain(conn)["tunnelId"], tun.ID)
+	}
+	recs := res.OfType(tRecord)
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	for _, r := range recs {
+		if !slices.Contains(r.Dependencies, conn.URN) {
+			t.Errorf("record %s does not wait for the connectors: %v", r.Name, r.Dependencies)
+		}
+	}
+	if v := res.Must(t, tVault, "edge-vault"); slices.Contains(v.Dependencies, conn.URN) {
+		t.Errorf("the Vault secret waits for the connectors, which read it: %v", v.Dependencies)
+	}
+
+	// An error of connectors is NewTunnelWithConnectors's, and no record is registered.
+	boom := errors.New("boom")
+	res, err = dryrun.Run(func(ctx *pulumi.Context) error {
+		_, err := tunnel.NewTunnelWithConnectors(ctx, "edge", baseArgs(), func(*tunnel.Tunnel) ([]pulumi.Resource, error) { return nil, boom })
+		return err
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("error %v, want boom", err)
+	}
+	if res != nil && len(res.OfType(tRecord)) != 0 {
+		t.Error("records registered after connectors failed")
 	}
 }

@@ -10,9 +10,8 @@ import (
 )
 
 var (
-	nameRe     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	rotationRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
-	hex32Re    = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
+	nameRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	hex32Re = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
 )
 
 // Validate checks every input that is known without Pulumi, after defaults, and returns all problems
@@ -29,9 +28,7 @@ func validate(d Args) error {
 	if d.Name != "" && !nameRe.MatchString(d.Name) {
 		es.Add("name", d.Name, "the tunnel name takes letters, digits, '.', '_' and '-', starting with a letter or digit")
 	}
-	if d.Rotation != "" && !rotationRe.MatchString(d.Rotation) {
-		es.Add("rotation", d.Rotation, "use 1-32 lower-case letters, digits and '-' (it becomes part of the tunnel name), e.g. \"2026-11\"")
-	}
+	es.Generation("rotation", d.Rotation, "the tunnel name")
 	if d.AccountID == nil {
 		es.Add("accountId", nil, "required: the Cloudflare account id")
 	} else {
@@ -42,6 +39,8 @@ func validate(d Args) error {
 	}
 	validateZone(&es, &d)
 	validateRoutes(&es, &d)
+	validatePrivate(&es, d.PrivateNetwork)
+	validateAccess(&es, &d)
 	if d.Vault != nil {
 		es.Merge("vault", d.Vault.Validate())
 	} else if d.KeepVaultVersions {

@@ -34,6 +34,20 @@ func existing(name string, port int) *kube.Service {
 	return &kube.Service{Namespace: pulumi.String("shop"), Name: pulumi.String(name), Port: port}
 }
 
+func private(routes []tunnel.PrivateRoute, vnets ...tunnel.VirtualNetwork) func(*tunnel.Args) {
+	return func(a *tunnel.Args) {
+		a.PrivateNetwork = &tunnel.PrivateNetwork{Routes: routes, VirtualNetworks: vnets}
+	}
+}
+
+func cidrs(cs ...string) []tunnel.PrivateRoute {
+	out := make([]tunnel.PrivateRoute, len(cs))
+	for i, c := range cs {
+		out[i] = tunnel.PrivateRoute{CIDR: c}
+	}
+	return out
+}
+
 func TestBadInputs(t *testing.T) {
 	web := "http://web:80"
 	for _, tc := range []struct {
@@ -156,20 +170,48 @@ func TestBadInputs(t *testing.T) {
 			Namespace: pulumi.String("shop").ToStringOutput(), Name: pulumi.String("web"),
 		}}), "routes[0].kubernetesService.namespace", nil},
 		{"cluster domain", func(a *tunnel.Args) { a.ClusterDomain = "Cluster.Local" }, "clusterDomain", "Cluster.Local"},
+		{"private network without routes", private(nil), "privateNetwork.routes", nil},
+		{"private route not a CIDR", private(cidrs("10.0.0.0")), "privateNetwork.routes[0].cidr", "10.0.0.0"},
+		{"private route prefix too long", private(cidrs("10.0.0.0/33")), "privateNetwork.routes[0].cidr", "10.0.0.0/33"},
+		{"private route with host bits", private(cidrs("192.168.0.0/24", "10.1.2.3/16")), "privateNetwork.routes[1].cidr", "10.1.2.3/16"},
+		{"private route IPv6 upper case", private(cidrs("2001:DB8::/32")), "privateNetwork.routes[0].cidr", "2001:DB8::/32"},
+		{"private route IPv6 not shortest", private(cidrs("2001:db8:0:0::/64")), "privateNetwork.routes[0].cidr", "2001:db8:0:0::/64"},
+		{"private routes overlap", private(cidrs("10.0.0.0/8", "192.168.0.0/16", "10.1.0.0/16")), "privateNetwork.routes[2].cidr", "10.1.0.0/16"},
+		{"private route twice", private(cidrs("10.0.0.0/8", "10.0.0.0/8")), "privateNetwork.routes[1].cidr", "10.0.0.0/8"},
+		{"same range in two virtual networks", private([]tunnel.PrivateRoute{
+			{CIDR: "10.0.0.0/16", VirtualNetwork: "prod"}, {CIDR: "10.0.0.0/16", VirtualNetwork: "staging"},
+		}, tunnel.VirtualNetwork{Name: "prod"}, tunnel.VirtualNetwork{Name: "staging"}), "privateNetwork.routes[1].cidr", "10.0.0.0/16"},
+		{"private route comment too long", private([]tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", Comment: strings.Repeat("c", 101)}}),
+			"privateNetwork.routes[0].comment", strings.Repeat("c", 101)},
+		{"private route in an undeclared virtual network", private([]tunnel.PrivateRoute{{CIDR: "10.0.0.0/8", VirtualNetwork: "prod"}}),
+			"privateNetwork.routes[0].virtualNetwork", "prod"},
+		{"virtual network name clash", private(cidrs("10.0.0.0/8"), tunnel.VirtualNetwork{Name: "prod"}, tunnel.VirtualNetwork{Name: "prod", Comment: "again"}),
+			"privateNetwork.virtualNetworks[1].name", "prod"},
+		{"virtual network name with space", private(cidrs("10.0.0.0/8"), tunnel.VirtualNetwork{Name: "my net"}),
+			"privateNetwork.virtualNetworks[0].name", "my net"},
+		{"virtual network without name", private(cidrs("10.0.0.0/8"), tunnel.VirtualNetwork{Comment: "x"}),
+			"privateNetwork.virtualNetworks[0].name", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := baseArgs()
 			tc.mut(a)
-			assertField(t, a.Validate(), tc.field, tc.value)
-			res, err := dryrun.Run(func(ctx *pulumi.Context) error {
-				_, err := tunnel.NewTunnel(ctx, "edge", a)
-				return err
-			}, dryrun.Preview())
-			assertField(t, err, tc.field, tc.value)
-			if len(res.Resources) != 0 || len(res.Calls) != 0 {
-				t.Errorf("registered %d resources and %d invokes with invalid args:\n%s", len(res.Resources), len(res.Calls), res.Tree())
-			}
+			assertRejected(t, a, tc.field, tc.value)
 		})
+	}
+}
+
+// assertRejected checks that Validate and NewTunnel (in a preview) report field with value, and that
+// NewTunnel registered nothing and made no invoke.
+func assertRejected(t *testing.T, a *tunnel.Args, field string, value any) {
+	t.Helper()
+	assertField(t, a.Validate(), field, value)
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		_, err := tunnel.NewTunnel(ctx, "edge", a)
+		return err
+	}, dryrun.Preview())
+	assertField(t, err, field, value)
+	if len(res.Resources) != 0 || len(res.Calls) != 0 {
+		t.Errorf("registered %d resources and %d invokes with invalid args:\n%s", len(res.Resources), len(res.Calls), res.Tree())
 	}
 }
 

@@ -1,16 +1,22 @@
-// Package vaultkv is the location of the Vault KV v2 secret that holds a tunnel's token: where the tunnel
-// package writes it (tunnel.Args.Vault) and where the workload package's Vault Agent reads it
-// (workload.VaultToken.Secret). One type with one validator, so that the writer and the reader agree
-// on what a valid location is and, when both are given the same Location, on where the token is.
+// Package vaultkv is the Vault KV v2 secret that holds a tunnel's token, as the packages that write it,
+// read it and grant reading it share it: Location is where the tunnel package writes it
+// (tunnel.Args.Vault) and where the workload package's Vault Agent reads it
+// (workload.VaultToken.Secret), with one validator, so that the writer and the reader agree on what a
+// valid location is and, when both are given the same Location, on where the token is. Reader is who
+// reads it and how it logs in (the pods' service account and namespace, the Kubernetes auth role,
+// method path and token audience of their agent): what the workload package reports about its pods
+// (workload.Facts.VaultReader) and what package vaultrole grants read access to.
 //
-// It is a leaf: it imports no Pulumi provider SDK, so the workload package can read a location without
-// pulling in the Vault, Cloudflare or random SDKs.
+// It is a leaf: it imports no Pulumi provider SDK, so the workload package can read a location and
+// report its reader without pulling in the Vault, Cloudflare or random SDKs.
 package vaultkv
 
 import (
 	"cmp"
 	"regexp"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
 )
@@ -23,6 +29,9 @@ const (
 	DefaultTokenKey = "tunnel_token"
 	// DefaultIDKey is the key of the tunnel id in the secret's data (Location.IDKey).
 	DefaultIDKey = "tunnel_id"
+	// DefaultAuthPath is the path of Vault's Kubernetes auth method (Reader.AuthPath), the Vault Agent
+	// Injector's default.
+	DefaultAuthPath = "auth/kubernetes"
 )
 
 // errorsType names the errors of Location.Validate (callers merge them under their own field).
@@ -59,6 +68,38 @@ func (l Location) WithDefaults() Location {
 func (l Location) ReadPath() string {
 	l = l.WithDefaults()
 	return l.Mount + "/data/" + l.Path
+}
+
+// Reader is who reads a Location and how it logs in to Vault: the Kubernetes service account and
+// namespace of the pods whose Vault Agent reads the secret, and the Kubernetes auth login that agent
+// makes (method path, role, audience of the service-account token it presents). A Vault role that
+// grants reading the secret binds exactly these (package vaultrole).
+type Reader struct {
+	// Namespace is the pods' Kubernetes namespace (required). It may be another resource's output.
+	Namespace pulumi.StringInput `pulumi:"namespace"`
+	// ServiceAccount is the name of the pods' service account (required). It may be another resource's
+	// output.
+	ServiceAccount pulumi.StringInput `pulumi:"serviceAccount"`
+	// AuthPath is the path of the Kubernetes auth method the agent logs in at. Default DefaultAuthPath
+	// ("auth/kubernetes").
+	AuthPath string `pulumi:"authPath,optional"`
+	// Role is the Kubernetes auth role the agent logs in with (required).
+	Role string `pulumi:"role"`
+	// TokenAudience is the audience of the service-account token the agent presents. Empty: the API
+	// server's default audience.
+	TokenAudience string `pulumi:"tokenAudience,optional"`
+}
+
+// WithDefaults returns r with the defaults applied.
+func (r Reader) WithDefaults() Reader {
+	r.AuthPath = cmp.Or(r.AuthPath, DefaultAuthPath)
+	return r
+}
+
+// AuthMount is the auth method's mount after defaults: AuthPath without "auth/" ("kubernetes"), as
+// Vault's role endpoints (auth/<mount>/role/<role>) and the Vault provider's backend inputs name it.
+func (r Reader) AuthMount() string {
+	return strings.TrimPrefix(r.WithDefaults().AuthPath, "auth/")
 }
 
 var (

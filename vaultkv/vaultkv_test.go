@@ -57,3 +57,18 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestReaderDefaults(t *testing.T) {
+	r := vaultkv.Reader{Role: "web"}
+	if got := r.WithDefaults().AuthPath; got != "auth/kubernetes" {
+		t.Errorf("AuthPath default %q", got)
+	}
+	if r.AuthPath != "" {
+		t.Error("WithDefaults changed its receiver")
+	}
+	for path, mount := range map[string]string{"": "kubernetes", "auth/k8s": "k8s", "auth/team/k8s": "team/k8s"} {
+		if got := (vaultkv.Reader{AuthPath: path}).AuthMount(); got != mount {
+			t.Errorf("AuthMount of %q = %q, want %q", path, got, mount)
+		}
+	}
+}

@@ -18,6 +18,10 @@ type AppArgs struct {
 	Namespace pulumi.StringInput `pulumi:"namespace"`
 	// TunnelID feeds the TunnelIDAnnotation pod annotation (pods roll when the tunnel changes).
 	TunnelID pulumi.StringInput `pulumi:"tunnelId,optional"`
+	// Generation is the tunnel's secret generation (tunnel.Args.Rotation) that the pods run: as
+	// ConnectorArgs.Generation, a new generation is a new Deployment of the app (with its sidecar)
+	// created next to the old one. Empty: the Deployment is named "<pods.name>".
+	Generation string `pulumi:"generation,optional"`
 	// Token says how the token reaches cloudflared (required: exactly one of Vault or Secret).
 	Token TokenSource `pulumi:"token"`
 	// Cloudflared configures the sidecar container; nil gives the defaults.
@@ -31,10 +35,13 @@ type AppArgs struct {
 	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
 	// account; nil gives the defaults.
 	Pods *Pods `pulumi:"pods,optional"`
+	// Metrics publishes cloudflared's metrics from the app's pods: a Service, and a PodMonitor or
+	// ServiceMonitor and alert rules when asked. nil: none.
+	Metrics *Metrics `pulumi:"metrics,optional"`
 }
 
 // App is an app's Deployment with cloudflared as a sidecar. Its SelectorLabels are
-// app.kubernetes.io/name and app.kubernetes.io/instance, both the Deployment's name.
+// app.kubernetes.io/name and app.kubernetes.io/instance, both Pods.Name (default: the component name).
 type App struct {
 	pulumi.ResourceState
 	Workload
@@ -55,19 +62,20 @@ func (a *AppArgs) Validate() error {
 	return err
 }
 
-// PolicyPods validates a as NewApp(ctx, name, a) does (nothing is registered) and returns the pods as
-// a network policy needs them (network.Args.Pods).
-func (a *AppArgs) PolicyPods(name string) (network.Pods, error) {
+// Facts validates a as NewApp(ctx, name, a) does (nothing is registered) and returns what other
+// components need to know about the pods (the network policy's pods, the Vault reader).
+func (a *AppArgs) Facts(name string) (Facts, error) {
 	p, err := a.plan(name)
-	return p.policy, err
+	return p.facts, err
 }
 
 func (a *AppArgs) plan(name string) (*appPlan, error) {
 	var es check.Errors
 	p := &appPlan{plan: *newPlan(&es, planInput{
 		component: AppType, name: name, placeholder: "app", layout: network.LayoutSidecar,
-		namespace: a.Namespace, tunnelID: a.TunnelID, token: a.Token, cloudflared: cloudflaredDefaults(a.Cloudflared), pods: a.Pods,
-		labels: map[string]string{},
+		namespace: a.Namespace, tunnelID: a.TunnelID, generation: a.Generation, token: a.Token, cloudflared: cloudflaredDefaults(a.Cloudflared), pods: a.Pods,
+		metrics: a.Metrics,
+		labels:  map[string]string{},
 	})}
 	var spec corev1.PodSpecArgs
 	field := "" // where the app's containers are, for errors
@@ -85,6 +93,13 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 		spec = corev1.PodSpecArgs{Containers: a.Containers}
 	}
 	p.place(&es, &spec)
+	if r := p.facts.VaultReader; r != nil && spec.ServiceAccountName != nil && p.pods.ServiceAccount == nil {
+		// The app's own pod spec names the account (maybe as an output).
+		r.ServiceAccount = spec.ServiceAccountName.ToStringPtrOutput().Elem()
+		if in, ok := spec.ServiceAccountName.(pulumi.StringInput); ok { // a String (literal) or a StringOutput
+			r.ServiceAccount = in
+		}
+	}
 	if p.parts != nil && spec.Containers != nil {
 		p.podSpec, p.known = p.parts.appPodSpec(&es, field, spec, AppType)
 	}

@@ -7,6 +7,8 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
 	"github.com/tunnelgate/tunnelgate/internal/optcheck"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
@@ -238,6 +240,38 @@ func TestTunnelIDRollsPods(t *testing.T) {
 	}
 }
 
+// TestGenerationNamesTheDeployment: a generation names the Deployment "<pods.name>-<generation>" (so that
+// a new one is a new Deployment next to the old); the PodDisruptionBudget, the selector and the labels keep
+// pods.name, covering the pods of every generation.
+func TestGenerationNamesTheDeployment(t *testing.T) {
+	gen := func(g string) (dep, pdb map[string]any) {
+		res := run(t, func(ctx *pulumi.Context) error {
+			_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
+				Namespace: pulumi.String("apps"), TunnelID: pulumi.String("id-" + g), Generation: g,
+				Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}},
+				Pods:  &workload.Pods{Name: "cf"},
+			})
+			return err
+		})
+		return dryrun.Plain(res.Must(t, deploymentType, "edge-deployment").Inputs), dryrun.Plain(res.Must(t, pdbType, "edge-pdb").Inputs)
+	}
+	dep0, pdb0 := gen("")
+	dep2, pdb2 := gen("2026-11")
+	if at(t, dep0, "metadata", "name") != "cf" || at(t, dep2, "metadata", "name") != "cf-2026-11" {
+		t.Errorf("Deployment names %v, %v; want cf, cf-2026-11", at(t, dep0, "metadata", "name"), at(t, dep2, "metadata", "name"))
+	}
+	if workload.DeploymentName("cf", "") != "cf" || workload.DeploymentName("cf", "r2") != "cf-r2" {
+		t.Error("DeploymentName")
+	}
+	eqJSON(t, "selector", at(t, dep2, "spec", "selector"), mustJSON(at(t, dep0, "spec", "selector")))
+	eqJSON(t, "labels", at(t, dep2, "metadata", "labels"), mustJSON(at(t, dep0, "metadata", "labels")))
+	eqJSON(t, "pod labels", at(t, dep2, "spec", "template", "metadata", "labels"), mustJSON(at(t, dep0, "spec", "template", "metadata", "labels")))
+	eqJSON(t, "pdb", pdb2, mustJSON(pdb0))
+	if at(t, pdb0, "metadata", "name") != "cf" {
+		t.Errorf("PodDisruptionBudget %v, want cf", at(t, pdb0, "metadata", "name"))
+	}
+}
+
 // TestVaultAnnotationsEveryField: every VaultToken field reaches its injector annotation.
 func TestVaultAnnotationsEveryField(t *testing.T) {
 	v := workload.VaultToken{Agent: workload.VaultAgent{Role: "edge", AuthPath: "auth/k8s-prod", Address: "https://vault.example.com:8200", CACert: "/etc/ssl/vault-ca.pem", TLSServerName: "vault.example.com", AgentImage: "hashicorp/vault:1.20.4", LongRunning: true}, Secret: vaultkv.Location{Mount: "kv", Path: "team/edge", TokenKey: "token", Namespace: "team"}}
@@ -290,23 +324,28 @@ func TestExistingServiceAccount(t *testing.T) {
 // explicit provider given to either component reach every resource it registers.
 func TestOptionsReachDescendants(t *testing.T) {
 	sa := &workload.Pods{ServiceAccount: &workload.ServiceAccount{Name: "cf", Create: true}}
+	written := workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok"), Value: pulumi.String("token")}}
 	for _, tc := range []struct {
 		typ      string
 		register func(*pulumi.Context, []pulumi.ResourceOption) error
+		want     int
 	}{
 		{workload.ConnectorType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
+			pods := *sa
+			pods.Autoscaling = &workload.Autoscaling{}
 			_, err := workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{
-				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+				Namespace: pulumi.String("apps"), Token: written, Pods: &pods,
+				Metrics: &workload.Metrics{Monitor: workload.PodMonitor, Alerts: true},
 			}, opts...)
 			return err
-		}},
+		}, 8}, // service account, token Secret, deployment, pdb, hpa, metrics service, pod monitor, rules
 		{workload.AppType, func(ctx *pulumi.Context, opts []pulumi.ResourceOption) error {
 			_, err := workload.NewApp(ctx, "edge", &workload.AppArgs{
-				Namespace: pulumi.String("apps"), Token: workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}, Pods: sa,
+				Namespace: pulumi.String("apps"), Token: written, Pods: sa,
 				Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("web"), Image: pulumi.String("web:1")}},
 			}, opts...)
 			return err
-		}},
+		}, 4}, // service account, token Secret, deployment, pdb
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			res := run(t, func(ctx *pulumi.Context) error {
@@ -316,9 +355,53 @@ func TestOptionsReachDescendants(t *testing.T) {
 				}
 				return tc.register(ctx, opts)
 			})
-			if n := optcheck.Check(t, res, tc.typ, "edge"); n != 3 {
-				t.Errorf("checked %d resources, want 3 (service account, deployment, pdb)", n)
+			if n := optcheck.Check(t, res, tc.typ, "edge"); n != tc.want {
+				t.Errorf("checked %d resources, want %d", n, tc.want)
 			}
 		})
+	}
+}
+
+// TestWrittenSecret: with SecretToken.Value the component writes the Secret (child "<name>-token", the
+// token a Pulumi secret, in plain text nowhere) before the Deployment that mounts it, in both layouts;
+// Sidecar, which registers nothing, refuses it.
+func TestWrittenSecret(t *testing.T) {
+	const token = "eyJhIjoiYWNjb3VudCIsInQiOiJ0dW5uZWwiLCJzIjoic2VjcmV0In0="
+	src := func() workload.TokenSource {
+		return workload.TokenSource{Secret: &workload.SecretToken{Name: pulumi.String("edge-tunnel-token"), Value: pulumi.ToSecret(pulumi.String(token)).(pulumi.StringOutput)}}
+	}
+	for _, layout := range []string{"connector", "app"} {
+		t.Run(layout, func(t *testing.T) {
+			res := run(t, func(ctx *pulumi.Context) error {
+				var err error
+				if layout == "connector" {
+					_, err = workload.NewConnector(ctx, "edge", &workload.ConnectorArgs{Namespace: pulumi.String("apps"), Token: src()})
+				} else {
+					_, err = workload.NewApp(ctx, "edge", &workload.AppArgs{Namespace: pulumi.String("apps"), Token: src(), Containers: corev1.ContainerArray{
+						corev1.ContainerArgs{Name: pulumi.String("app"), Image: pulumi.String("ghcr.io/example/app:1.0")},
+					}})
+				}
+				return err
+			})
+			sec := res.Must(t, "kubernetes:core/v1:Secret", "edge-token")
+			in := dryrun.Plain(sec.Inputs)
+			eqJSON(t, "secret", map[string]any{"name": at(t, in, "metadata", "name"), "namespace": at(t, in, "metadata", "namespace"),
+				"type": in["type"], "stringData": in["stringData"]},
+				`{"name":"edge-tunnel-token","namespace":"apps","type":"Opaque","stringData":{"tunnel_token":"`+token+`"}}`)
+			if !sec.Inputs["stringData"].ContainsSecrets() {
+				t.Error("the token is not a Pulumi secret")
+			}
+			dep := res.Must(t, deploymentType, "edge-deployment")
+			if !strings.Contains(strings.Join(dep.Dependencies, " "), sec.URN) {
+				t.Errorf("the Deployment does not wait for the Secret: %v", dep.Dependencies)
+			}
+			if leaks := res.SecretLeaks(token); len(leaks) != 0 {
+				t.Errorf("token leaks: %v", leaks)
+			}
+		})
+	}
+	_, err := workload.Sidecar(workload.SidecarArgs{Token: src()})
+	if fe := check.Fields(err); len(fe) != 1 || fe[0].Field != "token.secret.value" {
+		t.Errorf("Sidecar with a value: %v", err)
 	}
 }

@@ -8,13 +8,16 @@
 // The package owns the Kubernetes objects that run cloudflared and the shape of its pods. The caller
 // owns the namespace, the tunnel (its id comes in as TunnelID, see the tunnel package), the token's
 // storage (a Vault KV v2 secret, VaultToken.Secret, the vaultkv.Location the tunnel package writes to;
-// or a Kubernetes Secret: only its location comes in, never the token), the Vault role and the network
-// policy. What the policy needs about the pods is reported as a typed value, network.Pods (namespace,
-// selector labels, layout, metrics port, edge region and, with Vault, the host and port the agent
-// dials): Workload.PolicyPods after registration, ConnectorArgs.PolicyPods(name) and
-// AppArgs.PolicyPods(name) before it. The package does not import the tunnel package nor its Cloudflare,
-// random and Vault SDKs. The token never appears in argv, environment variables, names, labels or
-// annotations: cloudflared runs `tunnel ... run --token-file <file>`.
+// or a Kubernetes Secret: only its location comes in, not the token, unless the component is to write
+// the Secret itself, SecretToken.Value), the Vault role and the network policy. What other components
+// need about the pods is reported as typed values, Facts, before registration (ConnectorArgs.Facts(name),
+// AppArgs.Facts(name)) and after it (the Workload fields of the same names): PolicyPods, the
+// network.Pods a policy needs (namespace, selector labels, layout, metrics port, edge region and, with
+// Vault, the host and port the agent dials), and, with Vault, VaultReader, the vaultkv.Reader a Vault
+// role grants (the pods' namespace and service account, the agent's auth path, role and token
+// audience). The package does not import the tunnel package nor its Cloudflare, random and Vault SDKs.
+// The token never appears in argv, environment variables, names, labels or annotations: cloudflared
+// runs `tunnel ... run --token-file <file>`.
 //
 // Every input is validated before anything is registered (a namespace or Secret name that is another
 // resource's output is validated inside an apply once known); errors name the field path and value and
@@ -31,6 +34,17 @@
 //     spread across nodes (kubernetes.io/hostname, DoNotSchedule, tainted nodes not counted) and
 //     across zones where nodes carry topology.kubernetes.io/zone (ScheduleAnyway), with
 //     matchLabelKeys pod-template-hash so an update is never blocked by the pods it replaces.
+//   - Autoscaling (Connector only, Pods.Autoscaling): a HorizontalPodAutoscaler (autoscaling/v2) on the
+//     cloudflared container's CPU (ContainerResource, DefaultCPUUtilization of the request) and memory if
+//     asked, from DefaultMinReplicas (2) to DefaultMaxReplicas (4), never above MaxReplicasPerTunnel (25:
+//     Cloudflare accepts 100 connections per tunnel, each cloudflared opens ConnectionsPerReplica, 4). The
+//     Deployment then names no replica count, so that `pulumi up` never resets what the autoscaler chose
+//     (the e2e module shows a second up after a scale changes nothing); the PodDisruptionBudget applies to
+//     the minimum. A new Deployment starts at Kubernetes' default of 1 pod until the autoscaler's next sync
+//     (15 s) raises it to the minimum; turning autoscaling on for a running Deployment drops Pulumi's
+//     ownership of the count, which the API server then resets to 1 until that sync as well. Rejected:
+//     a minimum below 2, a maximum below the minimum or above 25, Pods.Replicas as well, a budget that
+//     could never allow an eviction at the minimum, a CPU (memory) target without a CPU (memory) request.
 //   - Sidecar: NewApp (type "tunnelgate:workload:App") builds the app's Deployment from the app's
 //     containers or pod spec with cloudflared added (it reaches the app on localhost); Sidecar returns
 //     the Parts (container, volumes, pod annotations) for callers who build pod specs themselves, and
@@ -43,17 +57,50 @@
 //
 // Both components register, parented to the component, in this order:
 //
-//	<name>-serviceaccount  kubernetes:core/v1:ServiceAccount           only with Pods.ServiceAccount.Create
+//	<name>-serviceaccount  kubernetes:core/v1:ServiceAccount                   only with Pods.ServiceAccount.Create
+//	<name>-token           kubernetes:core/v1:Secret                           only with Token.Secret.Value
 //	<name>-deployment      kubernetes:apps/v1:Deployment
-//	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget    only when replicas >= 2
+//	<name>-pdb             kubernetes:policy/v1:PodDisruptionBudget            only when replicas (or the autoscaler's minimum) >= 2
+//	<name>-hpa             kubernetes:autoscaling/v2:HorizontalPodAutoscaler   only with Pods.Autoscaling (Connector)
+//	<name>-metrics         kubernetes:core/v1:Service                          only with Metrics
+//	<name>-podmonitor      kubernetes:monitoring.coreos.com/v1:PodMonitor      only with Metrics.Monitor PodMonitor
+//	<name>-servicemonitor  kubernetes:monitoring.coreos.com/v1:ServiceMonitor  only with Metrics.Monitor ServiceMonitor
+//	<name>-rules           kubernetes:monitoring.coreos.com/v1:PrometheusRule  only with Metrics.Alerts
 //
-// The Kubernetes names are Pods.Name (default: the component name) for the Deployment and the
-// PodDisruptionBudget and ServiceAccount.Name for the service account. Selector labels are
-// app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
+// The Kubernetes names are Pods.Name (default: the component name) for the PodDisruptionBudget, the
+// HorizontalPodAutoscaler, the monitor and the rules, "<Pods.Name>-metrics" for the metrics Service,
+// "<Pods.Name>-<Generation>" for the Deployment when Generation is set (DeploymentName; else Pods.Name),
+// ServiceAccount.Name (default: Pods.Name) for the service account and Token.Secret.Name for the token's
+// Secret. Selector
+// labels are app.kubernetes.io/name ("cloudflared" for a Connector, Pods.Name for an App) and
 // app.kubernetes.io/instance (Pods.Name); objects and pods also carry app.kubernetes.io/managed-by
 // "pulumi", app.kubernetes.io/part-of "tunnelgate" and, for a Connector, app.kubernetes.io/component
 // "connector" and app.kubernetes.io/version (the image tag). Component outputs: deploymentName,
 // namespace, selectorLabels, metricsPort.
+//
+// # Metrics, monitors and alerts (both layouts)
+//
+// Metrics publishes cloudflared's Prometheus metrics (MetricsPath on the metrics port): a ClusterIP Service
+// "<Pods.Name>-metrics" selecting the pods on the port named MetricsPortName, labelled MetricsServiceLabel;
+// with Metrics.Monitor a PodMonitor (the pods' selector, container port MetricsPortName) or a ServiceMonitor
+// (the Service by MetricsServiceLabel, port MetricsPortName), every DefaultScrapeInterval (30s) by default,
+// carrying Metrics.Labels, which is what a Prometheus resource's podMonitorSelector or serviceMonitorSelector
+// (and ruleSelector) match: kube-prometheus-stack selects "release: <its Helm release name>". The pods are
+// then reported as scraped (network.Pods.Scraped): the network policy requires its Metrics peer, the
+// scraper, and lets exactly it in on the metrics port (cloudflared's metrics server also serves /config and
+// /debug/pprof).
+//
+// Which metric tells that a connector has no edge connection: HAConnectionsMetric,
+// cloudflared_tunnel_ha_connections, a gauge of the connector's registered connections to Cloudflare's edge
+// (cloudflared's supervisor counts them up on registration and down on disconnect; 4 when healthy, one per
+// edge server, in at least two data centres). At 0 the connector serves nothing and /ready answers 503 (the
+// readiness probe takes the pod out of Service endpoints; the liveness probe on /healthcheck keeps it
+// running, so that it reconnects). A scrape that fails shows as up == 0 for the target. With Metrics.Alerts
+// a PrometheusRule holds two example alerts on it, for the series of this workload's monitor
+// ({namespace="<ns>", job="<ns>/<Pods.Name>"} for a PodMonitor, job="<Pods.Name>-metrics" for a
+// ServiceMonitor, the job label the operator sets): AlertNoEdgeConnection (warning) when a connector has
+// had none for AlertFor (2m), and AlertTunnelDown (critical) when none of them has, or none is scraped at
+// all (absent): the hostnames they serve then fail with Cloudflare error 1033.
 //
 // # The cloudflared container (both layouts, one code path)
 //
@@ -99,8 +146,26 @@
 // read-only at SecretTokenDir with mode 0444, only in the cloudflared container; cloudflared reads
 // SecretTokenFile.
 //
-// Pods roll when the tunnel changes: TunnelID feeds the pod-template annotation TunnelIDAnnotation
-// (the id, never the token), and cloudflared reads its token once at start.
+// With SecretToken.Value (the token, e.g. tunnel.Tunnel.Token) the component writes the Secret itself
+// (child "<name>-token", the value a Pulumi secret) before the Deployment, which depends on it, and
+// rewrites it before the Deployment whenever the token changes. (The kubernetes provider replaces a
+// Secret whose data changes, deleting it before creating it again under its name, unless the provider
+// sets enableSecretMutable: running pods keep the file they mounted, and the new pods wait for the new
+// Secret.) Without Value the Secret is yours.
+//
+// # Rotation: generations
+//
+// cloudflared reads its token once at start, so a new tunnel (a rotation) needs new pods. TunnelID
+// feeds the pod-template annotation TunnelIDAnnotation (the id, never the token): a new id changes the
+// template. With Generation set to the tunnel's rotation (tunnel.Args.Rotation), a new generation also
+// renames the Deployment ("<Pods.Name>-<Generation>"), so that Pulumi replaces it create-before-delete:
+// the new Deployment's pods start next to the old ones, the kubernetes provider waits until they are
+// Ready, and the old Deployment is deleted at the end of the update, after whatever waited for the new
+// one (the tunnel's DNS records, see tunnel.NewTunnelWithConnectors) and before the old tunnel. The
+// selector labels, the PodDisruptionBudget and the network policy keep Pods.Name and cover the pods of
+// both generations. Without Generation the one Deployment rolls in place (maxSurge 1, maxUnavailable 0):
+// fewer pods, but the old tunnel loses its connectors when the rollout ends (see the tunnel package's
+// Rotation section for both, measured).
 //
 // # How uid 65532 reads the file the agent writes
 //

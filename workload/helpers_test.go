@@ -9,6 +9,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/internal/fixtures"
+	"github.com/tunnelgate/tunnelgate/workload"
 )
 
 const (
@@ -115,4 +116,14 @@ func objectName(t *testing.T, res *dryrun.Result, typ, name string) string {
 		t.Fatalf("no %s %s", typ, name)
 	}
 	return dryrun.Plain(r.Outputs)["metadata"].(map[string]any)["name"].(string)
+}
+
+// connector is a program registering the connector "edge" of validConnector changed by mutate.
+func connector(mutate func(*workload.ConnectorArgs)) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		args := validConnector()
+		mutate(&args)
+		_, err := workload.NewConnector(ctx, "edge", &args)
+		return err
+	}
 }

@@ -2,6 +2,7 @@ package workload
 
 import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
@@ -33,11 +34,17 @@ const (
 // Pods shapes the Deployment and its pods in both layouts: how many, how they spread and tolerate
 // disruption, their metadata, placement and service account. The zero value gives the defaults.
 type Pods struct {
-	// Name is the Kubernetes name of the Deployment and PodDisruptionBudget. Default: the component's name.
+	// Name is the Kubernetes name of the PodDisruptionBudget and of the Deployment, which is
+	// "<name>-<generation>" when the component's Generation is set (see DeploymentName), and the value
+	// of the app.kubernetes.io/instance selector label. Default: the component's name.
 	Name string `pulumi:"name,optional"`
 	// Replicas is the number of pods, 0 or more (0 scales the Deployment to zero). Default (nil)
-	// DefaultReplicas (2). A PodDisruptionBudget is created whenever Replicas >= 2.
+	// DefaultReplicas (2). A PodDisruptionBudget is created whenever Replicas >= 2. Not with Autoscaling,
+	// which owns the count.
 	Replicas *int `pulumi:"replicas,optional"`
+	// Autoscaling adds a HorizontalPodAutoscaler (own-pod connector only) and leaves the Deployment's
+	// replica count to it; the PodDisruptionBudget then applies to its minimum. nil: Replicas.
+	Autoscaling *Autoscaling `pulumi:"autoscaling,optional"`
 	// MaxUnavailable is the PodDisruptionBudget's maxUnavailable, 1 to Replicas-1 (only with 2 or more
 	// replicas). Default DefaultMaxUnavailable (1) unless MinAvailable is set.
 	MaxUnavailable *int `pulumi:"maxUnavailable,optional"`
@@ -61,8 +68,9 @@ type Pods struct {
 	// PriorityClassName is the pods' PriorityClass (e.g. one above your apps: a connector evicted under
 	// pressure takes every hostname of the tunnel down).
 	PriorityClassName string `pulumi:"priorityClassName,optional"`
-	// ServiceAccount runs the pods under a named service account (Vault's Kubernetes auth role binds to
-	// it). Nil: the namespace's "default" account.
+	// ServiceAccount runs the pods under a service account of their own (Vault's Kubernetes auth role
+	// binds to it). Nil: the namespace's "default" account, which every pod that names no account
+	// shares.
 	ServiceAccount *ServiceAccount `pulumi:"serviceAccount,optional"`
 }
 
@@ -82,8 +90,9 @@ type Toleration struct {
 
 // ServiceAccount names the pods' service account and says whether the component creates it.
 type ServiceAccount struct {
-	// Name is the service account's name (required): the name a Vault role binds to.
-	Name string `pulumi:"name"`
+	// Name is the service account's name: the name a Vault role binds to. Default: Pods.Name (the
+	// Deployment's name).
+	Name string `pulumi:"name,optional"`
 	// Create makes the component create it (child "<name>-serviceaccount"), with its token not
 	// auto-mounted. False: it must exist.
 	Create bool `pulumi:"create,optional"`
@@ -103,18 +112,40 @@ func (p Pods) withDefaults(component string) Pods {
 	if p.Name == "" {
 		p.Name = component
 	}
-	if p.Replicas == nil {
+	if p.Autoscaling != nil {
+		a := p.Autoscaling.withDefaults()
+		p.Autoscaling = &a
+	} else if p.Replicas == nil {
 		n := DefaultReplicas
 		p.Replicas = &n
 	}
-	if p.MaxUnavailable == nil && p.MinAvailable == nil && *p.Replicas >= 2 {
+	if p.MaxUnavailable == nil && p.MinAvailable == nil && p.floor() >= 2 {
 		n := DefaultMaxUnavailable
 		p.MaxUnavailable = &n
 	}
 	if p.NodeSpread == "" {
 		p.NodeSpread = DefaultNodeSpread
 	}
+	p.defaultServiceAccount()
 	return p
+}
+
+// floor is the fewest pods the Deployment runs: Replicas, or the autoscaler's minimum.
+func (p Pods) floor() int {
+	if p.Autoscaling != nil {
+		return p.Autoscaling.MinReplicas
+	}
+	return *p.Replicas
+}
+
+// defaultServiceAccount names the service account after the Deployment when its name is left empty
+// (a copy: the caller's struct is not changed).
+func (p *Pods) defaultServiceAccount() {
+	if sa := p.ServiceAccount; sa != nil && sa.Name == "" && p.Name != "" {
+		c := *sa
+		c.Name = p.Name
+		p.ServiceAccount = &c
+	}
 }
 
 // validate checks p (after defaults; errors under "pods."); selector are the labels users may not
@@ -127,8 +158,13 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 		}
 		es.Add(f+"name", p.Name, "%s", msg)
 	}
-	replicas := *p.Replicas
-	if replicas < 0 {
+	replicas, count := p.floor(), "replicas"
+	if p.Autoscaling != nil {
+		count = "autoscaling.minReplicas"
+		if p.Replicas != nil {
+			es.Add(f+"replicas", *p.Replicas, "set, but autoscaling owns the replica count: set autoscaling.minReplicas and maxReplicas instead")
+		}
+	} else if replicas < 0 {
 		es.Add(f+"replicas", replicas, "must be 0 or more")
 	}
 	budget := p.MaxUnavailable != nil || p.MinAvailable != nil
@@ -136,13 +172,13 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 	case p.MaxUnavailable != nil && p.MinAvailable != nil:
 		es.Add(f+"minAvailable", *p.MinAvailable, "set either maxUnavailable or minAvailable, not both")
 	case replicas < 2 && budget:
-		es.Add(f+"replicas", replicas, "no PodDisruptionBudget below 2 replicas (for one it could never allow an eviction, node drains would hang): use 2 or more replicas or leave maxUnavailable/minAvailable unset")
+		es.Add(f+count, replicas, "no PodDisruptionBudget below 2 replicas (for one it could never allow an eviction, node drains would hang): use 2 or more replicas or leave maxUnavailable/minAvailable unset")
 	case p.MaxUnavailable != nil && *p.MaxUnavailable < 1:
 		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be at least 1: a budget that never allows an eviction makes node drains hang")
 	case p.MaxUnavailable != nil && *p.MaxUnavailable >= replicas:
-		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be below replicas (%d): a drain could evict every connector at once", replicas)
+		es.Add(f+"maxUnavailable", *p.MaxUnavailable, "must be below %s (%d): a drain could evict every connector at once", count, replicas)
 	case p.MinAvailable != nil && *p.MinAvailable >= replicas:
-		es.Add(f+"minAvailable", *p.MinAvailable, "must be below replicas (%d): a budget that never allows an eviction makes node drains hang", replicas)
+		es.Add(f+"minAvailable", *p.MinAvailable, "must be below %s (%d): a budget that never allows an eviction makes node drains hang", count, replicas)
 	case p.MinAvailable != nil && *p.MinAvailable < 1:
 		es.Add(f+"minAvailable", *p.MinAvailable, "must be at least 1: a drain could evict every connector at once")
 	}
@@ -160,10 +196,10 @@ func (p Pods) validate(es *check.Errors, selector map[string]string, defaultName
 		t.validate(es, check.Index(f+"tolerations", i))
 	}
 	if p.PriorityClassName != "" {
-		dnsSubdomain(es, f+"priorityClassName", p.PriorityClassName)
+		es.DNSSubdomain(f+"priorityClassName", p.PriorityClassName)
 	}
 	if sa := p.ServiceAccount; sa != nil {
-		dnsSubdomain(es, f+"serviceAccount.name", sa.Name)
+		es.DNSSubdomain(f+"serviceAccount.name", sa.Name)
 		annotationKeys(es, f+"serviceAccount.annotations", sa.Annotations)
 	}
 }
@@ -260,6 +296,7 @@ func strOrNil(s string) pulumi.StringPtrInput {
 // deployInput is everything deploy needs, after validation.
 type deployInput struct {
 	name           string // component name (child names are "<name>-<role>")
+	deployment     string // the Deployment's Kubernetes name
 	namespace      pulumi.StringInput
 	pods           Pods
 	selector       map[string]string
@@ -267,6 +304,7 @@ type deployInput struct {
 	podAnnotations pulumi.StringMap
 	podSpec        corev1.PodSpecPtrInput
 	strategy       *appsv1.DeploymentStrategyArgs
+	token          *SecretToken // a Secret the component writes (SecretToken.Value set), else nil
 }
 
 // deploy registers the service account (if created), the Deployment and the PodDisruptionBudget into
@@ -292,27 +330,51 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 			return err
 		}
 	}
-	depOpts := opts
+	if tok := in.token; tok != nil {
+		m := meta("", nil)
+		m.Name = tok.Name
+		out.TokenSecret, err = corev1.NewSecret(ctx, in.name+"-token", &corev1.SecretArgs{
+			Metadata:   m,
+			Type:       pulumi.String("Opaque"),
+			StringData: pulumi.StringMap{tok.Key: pulumi.ToSecret(tok.Value).(pulumi.StringOutput)},
+		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
+	// The pods start once their service account and token exist.
+	var before []pulumi.Resource
 	if out.ServiceAccount != nil {
-		depOpts = append(depOpts, pulumi.DependsOn([]pulumi.Resource{out.ServiceAccount}))
+		before = append(before, out.ServiceAccount)
+	}
+	if out.TokenSecret != nil {
+		before = append(before, out.TokenSecret)
+	}
+	depOpts := opts
+	if len(before) > 0 {
+		depOpts = append(opts[:len(opts):len(opts)], pulumi.DependsOn(before))
+	}
+	spec := appsv1.DeploymentSpecArgs{
+		RevisionHistoryLimit: pulumi.Int(5),
+		Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
+		Strategy:             in.strategy,
+		Template: corev1.PodTemplateSpecArgs{
+			Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(in.labels), Annotations: in.podAnnotations},
+			Spec:     in.podSpec,
+		},
+	}
+	// With an autoscaler the count is its own: a Deployment that named one would reset it on every update.
+	if in.pods.Autoscaling == nil {
+		spec.Replicas = pulumi.Int(*in.pods.Replicas)
 	}
 	out.Deployment, err = appsv1.NewDeployment(ctx, in.name+"-deployment", &appsv1.DeploymentArgs{
-		Metadata: meta(in.pods.Name, in.pods.Annotations),
-		Spec: appsv1.DeploymentSpecArgs{
-			Replicas:             pulumi.Int(*in.pods.Replicas),
-			RevisionHistoryLimit: pulumi.Int(5),
-			Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
-			Strategy:             in.strategy,
-			Template: corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(in.labels), Annotations: in.podAnnotations},
-				Spec:     in.podSpec,
-			},
-		},
+		Metadata: meta(in.deployment, in.pods.Annotations),
+		Spec:     spec,
 	}, depOpts...)
 	if err != nil {
 		return err
 	}
-	if *in.pods.Replicas >= 2 {
+	if in.pods.floor() >= 2 {
 		spec := policyv1.PodDisruptionBudgetSpecArgs{
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(in.selector)},
 			// A crash-looping pod must not block node drains.
@@ -327,8 +389,27 @@ func deploy(ctx *pulumi.Context, opts []pulumi.ResourceOption, in deployInput, o
 			Metadata: meta(in.pods.Name, in.pods.Annotations),
 			Spec:     spec,
 		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
+	if a := in.pods.Autoscaling; a != nil {
+		out.HorizontalPodAutoscaler, err = autoscalingv2.NewHorizontalPodAutoscaler(ctx, in.name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
+			Metadata: meta(in.pods.Name, in.pods.Annotations),
+			Spec:     a.hpaSpec(in.deployment),
+		}, append(opts[:len(opts):len(opts)], pulumi.DependsOn([]pulumi.Resource{out.Deployment}))...)
 	}
 	return err
+}
+
+// DeploymentName is the Kubernetes name of the Deployment for the Pods.Name name and the tunnel
+// generation: "<name>", or "<name>-<generation>" when generation is set. The PodDisruptionBudget and
+// the selector labels keep name, so that they cover the pods of every generation.
+func DeploymentName(name, generation string) string {
+	if generation == "" {
+		return name
+	}
+	return name + "-" + generation
 }
 
 // recommendedLabels are the app.kubernetes.io labels of the objects and pods: selector plus the

@@ -52,6 +52,8 @@ type Parts struct {
 	// container and volumes are copies of Container and Volumes that callers cannot change.
 	container corev1.ContainerArgs
 	volumes   corev1.VolumeArray
+	// token is the token source after defaults, its Secret's name checked.
+	token TokenSource
 	// plain are their plain values when they hold no outputs (a Secret name that is an output makes the
 	// volumes an output): what the app's pod is merged with at construction.
 	plain *plainParts
@@ -65,6 +67,9 @@ type plainParts struct {
 // Sidecar validates args and returns the parts. It is pure: nothing is registered.
 func Sidecar(args SidecarArgs) (*Parts, error) {
 	var es check.Errors
+	if s := args.Token.Secret; s != nil && s.Value != nil {
+		es.Add("token.secret.value", nil, "Sidecar registers nothing, so nothing would write the Secret: create it yourself (and leave value unset), or use NewApp")
+	}
 	parts := newParts(&es, args.TunnelID, args.Token, cloudflaredDefaults(args.Cloudflared), nil, SidecarType)
 	if err := es.Err(SidecarType); err != nil {
 		return nil, err
@@ -81,7 +86,7 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 	tok.validate(es, "token")
 	cf.validate(es, "cloudflared")
 	if tok.Secret != nil && tok.Secret.Name != nil {
-		tok.Secret.Name = check.StringInput(es, "token.secret.name", tok.Secret.Name, component, dnsSubdomain)
+		tok.Secret.Name = check.StringInput(es, "token.secret.name", tok.Secret.Name, component, (*check.Errors).DNSSubdomain)
 	}
 	if es.Len() > 0 {
 		return nil
@@ -105,12 +110,21 @@ func newParts(es *check.Errors, tunnelID pulumi.StringInput, tok TokenSource, cf
 		VolumeNames:                   names,
 		container:                     c,
 		volumes:                       vols,
+		token:                         tok,
 	}
 	var plain plainParts
 	if literal.Into(c, &plain.container) && literal.Into(vols, &plain.volumes) {
 		p.plain = &plain
 	}
 	return p
+}
+
+// writtenSecret is the token's Secret when the component writes it (SecretToken.Value), else nil.
+func (p *Parts) writtenSecret() *SecretToken {
+	if s := p.token.Secret; s != nil && s.Value != nil {
+		return s
+	}
+	return nil
 }
 
 // podSecurityContext is the pod-level security context of the connector's own pods.

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"strconv"
-	"strings"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -22,7 +20,7 @@ const (
 	// secret's default key too (vaultkv.DefaultTokenKey).
 	DefaultTokenKey = vaultkv.DefaultTokenKey
 	// DefaultVaultAuthPath is the Kubernetes auth method's mount path (the injector's default).
-	DefaultVaultAuthPath = "auth/kubernetes"
+	DefaultVaultAuthPath = vaultkv.DefaultAuthPath
 	// VaultAnnotationPrefix prefixes every Vault Agent Injector annotation.
 	VaultAnnotationPrefix = "vault.hashicorp.com/"
 	// VaultSecretName is the injector's name for the token: the suffix of the agent-inject-* annotations
@@ -106,13 +104,21 @@ type VaultAgent struct {
 	TokenAudience string `pulumi:"tokenAudience,optional"`
 }
 
-// SecretToken mounts an existing Kubernetes Secret that holds the token, read-only, as a file.
+// SecretToken mounts a Kubernetes Secret that holds the token, read-only, as a file: an existing one,
+// or, with Value, one the component creates and keeps up to date.
 type SecretToken struct {
 	// Name is the Secret's name in the workload's namespace (required). It may be another resource's
 	// output (a Secret created in the same program).
 	Name pulumi.StringInput `pulumi:"name"`
 	// Key is the key of the token in the Secret's data. Default DefaultTokenKey ("tunnel_token").
 	Key string `pulumi:"key,optional"`
+	// Value, when set, is the token (tunnel.Tunnel.Token, a Pulumi secret): the component then creates
+	// the Secret itself (child "<name>-token", kubernetes:core/v1:Secret, in the namespace) with the
+	// token under Key, before the Deployment, and updates it before the Deployment whenever the token
+	// changes (a rotation), so that new pods read the new token. Unset: the Secret exists and is yours
+	// (see the package doc's Rotation section for what a rotation then asks of you). Not with Sidecar,
+	// which registers nothing.
+	Value pulumi.StringInput `pulumi:"value,optional"`
 }
 
 func (t TokenSource) withDefaults() TokenSource {
@@ -141,11 +147,6 @@ func (v VaultToken) withDefaults() VaultToken {
 	return v
 }
 
-var (
-	authPathRE  = regexp.MustCompile(`^auth(/[A-Za-z0-9._-]+)+$`)
-	vaultRoleRE = regexp.MustCompile(`^[A-Za-z0-9._@-]+$`)
-)
-
 // validate checks t (after defaults) under prefix.
 func (t TokenSource) validate(es *check.Errors, prefix string) {
 	switch {
@@ -167,12 +168,8 @@ func (v VaultToken) validate(es *check.Errors, prefix string) {
 
 func (v VaultAgent) validate(es *check.Errors, prefix string) {
 	f := func(name string) string { return check.Join(prefix, name) }
-	if !vaultRoleRE.MatchString(v.Role) {
-		es.Add(f("role"), v.Role, "must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one")
-	}
-	if !authPathRE.MatchString(v.AuthPath) || strings.Contains(v.AuthPath+"/", "/../") || strings.Contains(v.AuthPath+"/", "/./") {
-		es.Add(f("authPath"), v.AuthPath, "must be an auth mount path such as \"auth/kubernetes\"")
-	}
+	es.VaultRole(f("role"), v.Role)
+	es.VaultAuthPath(f("authPath"), v.AuthPath)
 	if v.Address != "" {
 		if u, err := url.Parse(v.Address); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
 			es.Add(f("address"), v.Address, "must be an http(s) URL such as \"https://vault.vault.svc:8200\"")
@@ -203,9 +200,7 @@ func (v VaultAgent) validate(es *check.Errors, prefix string) {
 	if v.AgentImage != "" {
 		es.Image(f("agentImage"), v.AgentImage)
 	}
-	if strings.ContainsAny(v.TokenAudience, " \t\n,") {
-		es.Add(f("tokenAudience"), v.TokenAudience, "must be a single audience without spaces or commas")
-	}
+	es.Audience(f("tokenAudience"), v.TokenAudience)
 }
 
 // client is where the agent connects to, for the network policy: the host and port of Address, or
@@ -230,12 +225,6 @@ func (s SecretToken) validate(es *check.Errors, prefix string) {
 	}
 	for _, msg := range validation.IsConfigMapKey(s.Key) {
 		es.Add(check.Join(prefix, "key"), s.Key, "not a Secret key: %s", msg)
-	}
-}
-
-func dnsSubdomain(es *check.Errors, field, s string) {
-	for _, msg := range validation.IsDNS1123Subdomain(s) {
-		es.Add(field, s, "%s", msg)
 	}
 }
 

@@ -77,6 +77,9 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		{"protocol", func(a *workload.ConnectorArgs) { a.Cloudflared.Protocol = "udp" }, "cloudflared.protocol", "udp"},
 		{"log level", func(a *workload.ConnectorArgs) { a.Cloudflared.LogLevel = "verbose" }, "cloudflared.logLevel", "verbose"},
 		{"region", func(a *workload.ConnectorArgs) { a.Cloudflared.Region = "eu" }, "cloudflared.region", "eu"},
+		{"generation upper case", func(a *workload.ConnectorArgs) { a.Generation = "R2" }, "generation", "R2"},
+		{"generation with a dot", func(a *workload.ConnectorArgs) { a.Generation = "2026.11" }, "generation", "2026.11"},
+		{"generation too long", func(a *workload.ConnectorArgs) { a.Generation = strings.Repeat("g", 33) }, "generation", strings.Repeat("g", 33)},
 		{"quantity", func(a *workload.ConnectorArgs) { a.Cloudflared.Requests = map[string]string{"memory": "lots"} }, "cloudflared.requests.memory", "lots"},
 		{"request above limit", func(a *workload.ConnectorArgs) { a.Cloudflared.Requests = map[string]string{"memory": "1Gi"} }, "cloudflared.requests.memory", "1Gi"},
 		{"namespace", func(a *workload.ConnectorArgs) { a.Namespace = pulumi.String("Apps") }, "namespace", "Apps"},
@@ -100,10 +103,59 @@ func TestConnectorRejectsBadInput(t *testing.T) {
 		}, "pods.tolerations[0].tolerationSeconds", 5},
 		{"priority class", func(a *workload.ConnectorArgs) { a.Pods.PriorityClassName = "Critical" }, "pods.priorityClassName", "Critical"},
 		{"service account name", func(a *workload.ConnectorArgs) {
-			a.Pods.ServiceAccount = &workload.ServiceAccount{Name: ""}
-		}, "pods.serviceAccount.name", ""},
+			a.Pods.ServiceAccount = &workload.ServiceAccount{Name: "Bad_Name"}
+		}, "pods.serviceAccount.name", "Bad_Name"},
 		{"node spread", func(a *workload.ConnectorArgs) { a.Pods.NodeSpread = "Always" }, "pods.nodeSpread", "Always"},
 		{"grace period", func(a *workload.ConnectorArgs) { a.Cloudflared.GracePeriodSeconds = -1 }, "cloudflared.gracePeriodSeconds", -1},
+		// Issue 18: autoscaling.
+		{"autoscaling minimum of one", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling = &workload.Autoscaling{MinReplicas: 1}
+		}, "pods.autoscaling.minReplicas", 1},
+		{"autoscaling maximum below the minimum", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling = &workload.Autoscaling{MinReplicas: 5, MaxReplicas: 3}
+		}, "pods.autoscaling.maxReplicas", 3},
+		{"autoscaling beyond the tunnel's connections", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling = &workload.Autoscaling{MaxReplicas: 26}
+		}, "pods.autoscaling.maxReplicas", 26},
+		{"autoscaling and a replica count", func(a *workload.ConnectorArgs) {
+			a.Pods.Replicas, a.Pods.Autoscaling = intp(3), &workload.Autoscaling{}
+		}, "pods.replicas", 3},
+		{"autoscaling minimum the budget never allows an eviction at", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling, a.Pods.MinAvailable = &workload.Autoscaling{MinReplicas: 3, MaxReplicas: 6}, intp(3)
+		}, "pods.minAvailable", 3},
+		{"autoscaling minimum a drain could empty", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling, a.Pods.MaxUnavailable = &workload.Autoscaling{}, intp(2)
+		}, "pods.maxUnavailable", 2},
+		{"autoscaling on CPU without a CPU request", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling, a.Cloudflared.Requests = &workload.Autoscaling{}, map[string]string{"cpu": ""}
+		}, "cloudflared.requests.cpu", nil},
+		{"autoscaling on memory without a memory request", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling, a.Cloudflared.Requests = &workload.Autoscaling{MemoryUtilization: 80}, map[string]string{"memory": ""}
+		}, "cloudflared.requests.memory", nil},
+		{"autoscaling CPU target negative", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling = &workload.Autoscaling{CPUUtilization: -10}
+		}, "pods.autoscaling.cpuUtilization", -10},
+		{"autoscaling memory target negative", func(a *workload.ConnectorArgs) {
+			a.Pods.Autoscaling = &workload.Autoscaling{MemoryUtilization: -1}
+		}, "pods.autoscaling.memoryUtilization", -1},
+		// Issue 18: metrics.
+		{"monitor kind", func(a *workload.ConnectorArgs) { a.Metrics = &workload.Metrics{Monitor: "Probe"} }, "metrics.monitor", "Probe"},
+		{"scrape interval", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Interval: "30 seconds"}
+		}, "metrics.interval", "30 seconds"},
+		{"scrape interval zero", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Interval: "0"}
+		}, "metrics.interval", "0"},
+		{"alerts without a monitor", func(a *workload.ConnectorArgs) { a.Metrics = &workload.Metrics{Alerts: true} }, "metrics.alerts", true},
+		{"monitor labels without a monitor", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Labels: map[string]string{"release": "prom"}}
+		}, "metrics.labels", map[string]string{"release": "prom"}},
+		{"monitor label value", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"release": "a b"}}
+		}, "metrics.labels.release", "a b"},
+		{"monitor label overrides a selector label", func(a *workload.ConnectorArgs) {
+			a.Metrics = &workload.Metrics{Monitor: workload.PodMonitor, Labels: map[string]string{"app.kubernetes.io/instance": "other"}}
+		}, "metrics.labels.app.kubernetes.io/instance", "other"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,6 +231,10 @@ func TestAppRejectsBadInput(t *testing.T) {
 				NodeSelector: pulumi.StringMap{"a": pulumi.String("b")}}
 			a.Pods = &workload.Pods{NodeSelector: map[string]string{"c": "d"}}
 		}, "pods.nodeSelector", nil},
+		{"autoscaling the app", func(a *workload.AppArgs) {
+			a.Containers = corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("a"), Image: pulumi.String("a:1")}}
+			a.Pods = &workload.Pods{Autoscaling: &workload.Autoscaling{}}
+		}, "pods.autoscaling", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 // Command tunnelgate-demo is tunnelgate's main job without any account: it runs the quickstart programs
 // (examples/quickstart: the in-pod and own-pod deployments) through the library's own code on Pulumi's
 // mock engine and shows what `pulumi up` would create: the resource tree, the tunnel's ingress rules, the
-// DNS records, the Vault secret and the injector's template, and the Kubernetes objects, written as YAML
+// DNS records, the Vault secret, policy and role and the injector's template, and the Kubernetes objects, written as YAML
 // files under -out (one folder per layout). `make demo` then applies those files to a local
 // kube-apiserver with strict server-side validation (e2e/cmd/apply).
 //
@@ -90,6 +90,15 @@ func report(w io.Writer, res *dryrun.Result) {
 			keys = "(secret: " + strings.Join(jsonKeys(dryrun.Plain(in)["dataJson"]), ", ") + ")"
 		}
 		fmt.Fprintf(w, "Vault KV v2: mount %s, path %s, data %s\n", dryrun.Plain(in)["mount"], dryrun.Plain(in)["name"], keys)
+	}
+	for _, r := range res.OfType("vault:index/policy:Policy") {
+		in := dryrun.Plain(r.Inputs)
+		fmt.Fprintf(w, "Vault policy %s:\n%s", in["name"], indent(fmt.Sprint(in["policy"]), "  "))
+	}
+	for _, r := range res.OfType("vault:kubernetes/authBackendRole:AuthBackendRole") {
+		in := dryrun.Plain(r.Inputs)
+		fmt.Fprintf(w, "Vault Kubernetes auth role %s: service accounts %v in %v, audience %v, policies %v, ttl %vs (max %vs)\n",
+			r.ID, in["boundServiceAccountNames"], in["boundServiceAccountNamespaces"], in["audience"], in["tokenPolicies"], in["tokenTtl"], in["tokenMaxTtl"])
 	}
 	for _, m := range res.Manifests() {
 		tmpl, _ := m["spec"].(map[string]any)

@@ -22,6 +22,9 @@ func TestDemoWritesWhatItShows(t *testing.T) {
 		".cfargotunnel.com (proxied true, ttl 1, zone fedcba9876543210fedcba9876543210)",
 		"Vault KV v2: mount secret, path apps/web/cloudflared, data (secret: tunnel_id, tunnel_token)",
 		`vault.hashicorp.com/agent-inject-template-tunnel-token: {{- with secret "secret/data/apps/web/cloudflared" -}}{{ .Data.data.tunnel_token }}{{- end -}}`,
+		"Vault policy tunnelgate-demo-web:\n  # tunnelgate: read the tunnel token, nothing else\n  path \"secret/data/apps/web/cloudflared\" {\n    capabilities = [\"read\"]\n  }\n",
+		"Vault Kubernetes auth role auth/kubernetes/role/tunnelgate-demo-web: service accounts [web] in [apps], audience vault, policies [tunnelgate-demo-web], ttl 300s (max 3600s)",
+		"vault.hashicorp.com/role: tunnelgate-demo-web",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
@@ -35,7 +38,7 @@ func TestDemoWritesWhatItShows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"Namespace", "Deployment", "PodDisruptionBudget", "CiliumNetworkPolicy"} {
+			for _, k := range []string{"Namespace", "ServiceAccount", "Deployment", "PodDisruptionBudget", "CiliumNetworkPolicy"} {
 				if strings.Contains(string(b), "\nkind: "+k+"\n") {
 					kinds[k]++
 				}
@@ -44,7 +47,7 @@ func TestDemoWritesWhatItShows(t *testing.T) {
 				t.Errorf("%s: cloudflared does not read the token from a file", f)
 			}
 		}
-		if len(files) != 4 || kinds["Namespace"] != 1 || kinds["Deployment"] != 1 || kinds["PodDisruptionBudget"] != 1 || kinds["CiliumNetworkPolicy"] != 1 {
+		if len(files) != 5 || kinds["Namespace"] != 1 || kinds["ServiceAccount"] != 1 || kinds["Deployment"] != 1 || kinds["PodDisruptionBudget"] != 1 || kinds["CiliumNetworkPolicy"] != 1 {
 			t.Errorf("%s: files %v kinds %v", layout, files, kinds)
 		}
 	}

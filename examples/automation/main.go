@@ -5,12 +5,12 @@
 //
 //	CLOUDFLARE_API_TOKEN=... VAULT_ADDR=... VAULT_TOKEN=... PULUMI_CONFIG_PASSPHRASE=... \
 //	go run ./examples/automation -action up -layout inpod -account-id ... -zone-id ... \
-//	  -hostname app.example.com -vault-role web -app-image ghcr.io/example/app:1.0
+//	  -hostname app.example.com -app-image ghcr.io/example/app:1.0
 //
 // Every flag but -config has an environment variable (TUNNELGATE_<FLAG>, upper case, '-' as '_'). Provider settings go
 // through -config (repeatable, full keys), e.g. `-config cloudflare:apiHostname=api.example.net`;
 // -expect-no-changes makes preview and up fail when anything would change. The last line printed is the
-// summary, e.g. "automation: up succeeded: create=14".
+// summary, e.g. "automation: up succeeded: create=18".
 package main
 
 import (
@@ -65,6 +65,7 @@ var configFlags = map[string]string{
 	"account-id": "accountId", "zone-id": "zoneId", "zone-name": "zoneName", "hostname": "hostname",
 	"namespace": "namespace", "vault-role": "vaultRole", "vault-path": "vaultPath", "rotation": "rotation",
 	"app-image": "appImage", "app-port": "appPort", "network-policy": "networkPolicy", "create-namespace": "createNamespace",
+	"create-vault-role": "createVaultRole",
 }
 
 // parse reads flags, falling back to TUNNELGATE_* environment variables.

@@ -15,14 +15,22 @@
 //	hostname        both           (required)               public hostname, e.g. app.example.com
 //	namespace       both           apps                     Kubernetes namespace of everything
 //	createNamespace both           true                     create the namespace (false: it must exist)
-//	vaultRole       both           (required)               Vault Kubernetes auth role of the pods
+//	tokenSource     both           vault                    vault, or secret: the Ingress writes the token into
+//	                                                        the Kubernetes Secret "<app>-tunnel-token" (no Vault)
+//	vaultRole       both           <project>-<stack>-<app>  Vault Kubernetes auth role of the pods
+//	createVaultRole both           true                     create the role and its read-only policy (false: vaultRole must exist)
 //	vaultPath       both           <namespace>/<app>/cloudflared  KV v2 path (mount "secret") of the token
 //	rotation        both                                    secret generation; change it to rotate
+//	inPlaceRotation both           false                    rotate by rolling the pods in place (a 1033 window)
+//	replicas        both           2                        pods of the app (InPod) or of cloudflared (OwnPod)
 //	appImage        InPod          (required)               the app's image
 //	appPort         InPod          4000                     the port the app listens on (localhost)
 //	frontend        OwnPod         see below                {"service": URL, "labels": {...}, "port": N}
 //	backend         OwnPod         see below                the same for the backend ("/api/v0/")
 //	networkPolicy   all            cilium                   cilium, kubernetes or none
+//	access          InPod/OwnPod   none                     Cloudflare Access in front of the hostname, a
+//	                                                        tunnel.AccessPolicy as JSON, e.g. {"teamName":
+//	                                                        "acme", "emailDomains": ["example.com"]}
 //	shopNamespace   Shared         shop                     namespace of the shop app (Deployment and Service "shop")
 //	blogNamespace   Shared         blog                     namespace of the blog app (Deployment and Service "blog")
 //	shopImage       Shared         appImage                 the shop's image (blogImage: the blog's)
@@ -35,6 +43,13 @@
 // The programs create the namespace (a Namespace resource named "namespace"), so that a first `pulumi up`
 // works on a fresh cluster; `pulumi destroy` then deletes it with everything in it. Set createNamespace to
 // false to deploy into a namespace that exists already (or that another stack owns).
+//
+// With createVaultRole (the default) the Ingress also creates, with the Vault provider, the policy that
+// reads exactly the token and the Kubernetes auth role (named vaultRole, default
+// "<project>-<stack>-<app>") bound to the pods' own service account, which it creates too: Vault's
+// Kubernetes auth method must be enabled at auth/kubernetes, and the Vault token of the program must
+// be allowed to write policies and roles. Set createVaultRole to false where Vault is managed elsewhere:
+// vaultRole then names a role that exists and may read the token (see the README).
 //
 // OwnPod's frontend defaults to {"service": "http://frontend.<ns>.svc.cluster.local:80",
 // "labels": {"app": "frontend"}, "port": 8080} (port: the pods' port the Service targets), the backend
@@ -62,8 +77,9 @@ func InPod(ctx *pulumi.Context) error {
 	args := &tunnelgate.IngressArgs{
 		Tunnel: c.tunnel(tunnel.Route{Hostname: c.hostname, Service: fmt.Sprintf("http://localhost:%d", c.appPort)}),
 		App:    tunnelgate.ContainerApp("app", c.appImage, c.appPort),
-		Token:  tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
 	}
+	c.token(args, "web")
+	args.App.Pods = c.pods()
 	c.policy(args, nil)
 	return c.deploy(ctx, "web", args)
 }
@@ -89,9 +105,9 @@ func OwnPod(ctx *pulumi.Context) error {
 			tunnel.Route{Hostname: c.hostname, Path: "^/api/v0/", Service: back.Service},
 			tunnel.Route{Hostname: c.hostname, Service: front.Service},
 		),
-		Connector: &workload.Pods{},
-		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
+		Connector: c.pods(),
 	}
+	c.token(args, "site")
 	c.policy(args, []network.Peer{
 		{Namespace: c.namespace, Labels: front.Labels, Ports: []network.Port{{Port: front.Port}}},
 		{Namespace: c.namespace, Labels: back.Labels, Ports: []network.Port{{Port: back.Port}}},
@@ -103,9 +119,12 @@ type settings struct {
 	cfg                                       *config.Config
 	accountID, zoneID, zoneName, hostname     string
 	namespace, vaultRole, vaultPath, rotation string
-	appImage, policyKind                      string
+	appImage, policyKind, tokenSource         string
 	appPort                                   int
-	createNamespace                           bool
+	replicas                                  *int
+	createNamespace, inPlaceRotation          bool
+	createVaultRole                           bool
+	access                                    *tunnel.AccessPolicy
 }
 
 func load(ctx *pulumi.Context, app string) settings {
@@ -114,12 +133,24 @@ func load(ctx *pulumi.Context, app string) settings {
 		cfg: cfg, accountID: cfg.Get("accountId"), zoneID: cfg.Get("zoneId"), zoneName: cfg.Get("zoneName"),
 		hostname: cfg.Get("hostname"), namespace: or(cfg.Get("namespace"), "apps"), vaultRole: cfg.Get("vaultRole"),
 		rotation: cfg.Get("rotation"), appImage: cfg.Get("appImage"), appPort: cfg.GetInt("appPort"),
-		policyKind: or(cfg.Get("networkPolicy"), "cilium"), createNamespace: true,
+		policyKind: or(cfg.Get("networkPolicy"), "cilium"), tokenSource: or(cfg.Get("tokenSource"), "vault"), createNamespace: true,
+		createVaultRole: true,
 	}
 	if v, err := cfg.TryBool("createNamespace"); err == nil {
 		s.createNamespace = v
 	}
+	s.inPlaceRotation = cfg.GetBool("inPlaceRotation")
+	if v, err := cfg.TryBool("createVaultRole"); err == nil {
+		s.createVaultRole = v
+	}
+	if v, err := cfg.TryInt("replicas"); err == nil {
+		s.replicas = &v
+	}
 	s.vaultPath = or(cfg.Get("vaultPath"), s.namespace+"/"+app+"/cloudflared")
+	var access tunnel.AccessPolicy
+	if err := cfg.TryObject("access", &access); err == nil {
+		s.access = &access
+	}
 	if s.appPort == 0 {
 		s.appPort = 4000
 	}
@@ -131,6 +162,7 @@ func load(ctx *pulumi.Context, app string) settings {
 // With a created namespace, args.Namespace is the Namespace's output, so every object waits for it.
 func (s settings) deploy(ctx *pulumi.Context, name string, args *tunnelgate.IngressArgs) error {
 	args.Namespace = pulumi.String(s.namespace)
+	args.InPlaceRotation = s.inPlaceRotation
 	if err := args.Validate(); err != nil {
 		return err
 	}
@@ -150,7 +182,7 @@ func (s settings) deploy(ctx *pulumi.Context, name string, args *tunnelgate.Ingr
 func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {
 	a := tunnel.Args{
 		AccountID: pulumi.String(s.accountID), ZoneName: s.zoneName, Routes: routes, Rotation: s.rotation,
-		Vault: &vaultkv.Location{Path: s.vaultPath},
+		Vault: &vaultkv.Location{Path: s.vaultPath}, Access: s.access,
 	}
 	if s.zoneID != "" {
 		a.ZoneID = pulumi.String(s.zoneID)
@@ -159,6 +191,22 @@ func (s settings) tunnel(routes ...tunnel.Route) tunnel.Args {
 	}
 	return a
 }
+
+// token sets how the token reaches cloudflared: from Vault (the tunnel writes it at vaultPath, the pods
+// log in with vaultRole), or, with tokenSource "secret", from the Kubernetes Secret "<app>-tunnel-token"
+// that the Ingress writes.
+func (s settings) token(args *tunnelgate.IngressArgs, app string) {
+	if s.tokenSource == "secret" {
+		args.Tunnel.Vault = nil
+		args.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String(app + "-tunnel-token")}, CreateSecret: true}
+		return
+	}
+	args.Token = tunnelgate.Token{Vault: &workload.VaultAgent{Role: s.vaultRole}}
+	args.DisableVaultRole = !s.createVaultRole
+}
+
+// pods is the Deployment's shape: the defaults, with replicas from the config when set.
+func (s settings) pods() *workload.Pods { return &workload.Pods{Replicas: s.replicas} }
 
 func (s settings) origin(name string, port int) Origin {
 	o := Origin{
@@ -197,6 +245,5 @@ var DemoConfig = map[string]string{
 	"tunnelgate:zoneId":    "fedcba9876543210fedcba9876543210",
 	"tunnelgate:hostname":  "app.example.com",
 	"tunnelgate:namespace": "apps",
-	"tunnelgate:vaultRole": "web",
 	"tunnelgate:appImage":  "ghcr.io/example/app:1.0",
 }

@@ -1,6 +1,7 @@
 package quickstart_test
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -41,6 +42,24 @@ func TestConfigKeys(t *testing.T) {
 				t.Errorf("%d NetworkPolicies, want 1:\n%s", n, res.Tree())
 			}
 		}},
+		{"access", quickstart.OwnPod, map[string]string{"tunnelgate:access": `{"teamName": "acme", "emailDomains": ["example.com"], "serviceTokens": ["ci"]}`}, func(t *testing.T, res *dryrun.Result) {
+			// Both routes of the hostname: "/api/v0/" and the rest, each its own application.
+			var apps []string
+			for _, r := range res.OfType("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication") {
+				apps = append(apps, dryrun.Plain(r.Inputs)["domain"].(string))
+			}
+			slices.Sort(apps)
+			if !slices.Equal(apps, []string{"app.example.com", "app.example.com/api/v0"}) {
+				t.Errorf("Access applications for %v", apps)
+			}
+			if n := len(res.OfType("cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken")); n != 1 {
+				t.Errorf("%d service tokens, want one shared by both routes", n)
+			}
+			cnp := dryrun.Plain(res.Get("kubernetes:cilium.io/v2:CiliumNetworkPolicy", "site-cnp").Inputs)
+			if !strings.Contains(fmtJSON(cnp), "acme.cloudflareaccess.com") {
+				t.Errorf("the policy does not reach the team's domain: %v", cnp)
+			}
+		}},
 		{"zone by name", quickstart.InPod, map[string]string{"tunnelgate:zoneId": "", "tunnelgate:zoneName": "example.com"}, func(t *testing.T, res *dryrun.Result) {
 			if len(res.Calls) != 1 || res.Calls[0].Token != "cloudflare:index/getZone:getZone" {
 				t.Errorf("calls %v, want one getZone", res.Calls)
@@ -77,6 +96,27 @@ func TestConfigKeys(t *testing.T) {
 			md := dryrun.Plain(res.Must(t, "kubernetes:apps/v1:Deployment", "web-deployment").Inputs)["metadata"].(map[string]any)
 			if md["namespace"] != "apps" {
 				t.Errorf("namespace %v", md["namespace"])
+			}
+		}},
+		{"vault role created by default", quickstart.InPod, nil, func(t *testing.T, res *dryrun.Result) {
+			role := dryrun.Plain(res.Must(t, "vault:kubernetes/authBackendRole:AuthBackendRole", "web-role").Inputs)
+			if role["roleName"] != "tunnelgate-dev-web" || !slices.Equal(role["boundServiceAccountNames"].([]any), []any{"web"}) {
+				t.Errorf("role %v, want tunnelgate-dev-web bound to the service account web", role)
+			}
+			res.Must(t, "kubernetes:core/v1:ServiceAccount", "web-serviceaccount")
+		}},
+		{"vault role named", quickstart.OwnPod, map[string]string{"tunnelgate:vaultRole": "shop"}, func(t *testing.T, res *dryrun.Result) {
+			role := dryrun.Plain(res.Must(t, "vault:kubernetes/authBackendRole:AuthBackendRole", "site-role").Inputs)
+			ann := dryrun.Plain(res.Must(t, "kubernetes:apps/v1:Deployment", "site-deployment").Inputs)["spec"].(map[string]any)["template"].(map[string]any)["metadata"].(map[string]any)["annotations"].(map[string]any)
+			if role["roleName"] != "shop" || ann["vault.hashicorp.com/role"] != "shop" {
+				t.Errorf("role %v, annotation %v; want shop for both", role["roleName"], ann["vault.hashicorp.com/role"])
+			}
+		}},
+		{"vault role managed elsewhere", quickstart.InPod, map[string]string{"tunnelgate:createVaultRole": "false", "tunnelgate:vaultRole": "web"}, func(t *testing.T, res *dryrun.Result) {
+			for _, typ := range []string{"tunnelgate:vaultrole:Role", "vault:index/policy:Policy", "vault:kubernetes/authBackendRole:AuthBackendRole", "kubernetes:core/v1:ServiceAccount"} {
+				if n := len(res.OfType(typ)); n != 0 {
+					t.Errorf("%d %s with createVaultRole=false", n, typ)
+				}
 			}
 		}},
 		{"frontend override", quickstart.OwnPod, map[string]string{"tunnelgate:frontend": `{"service":"http://web.apps.svc.cluster.local:8000","labels":{"tier":"web"},"port":8000}`}, func(t *testing.T, res *dryrun.Result) {
@@ -155,4 +195,14 @@ func TestMissingConfigIsAFieldError(t *testing.T) {
 	if want := "tunnel.accountId"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name %s", err, want)
 	}
+	// A role managed elsewhere must be named.
+	res, err = dryrun.Run(quickstart.InPod, config(map[string]string{"tunnelgate:createVaultRole": "false"}))
+	if err == nil || len(res.Resources) != 0 || !strings.Contains(err.Error(), "token.vault.role") {
+		t.Errorf("createVaultRole=false without vaultRole: err %v, %d resources; want an error on token.vault.role", err, len(res.Resources))
+	}
+}
+
+func fmtJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/tunnelgate/tunnelgate"
 	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
-	"github.com/tunnelgate/tunnelgate/workload"
 )
 
 // SharedApp is one app of the Shared program: a Deployment and a Service named Name in namespace
@@ -93,10 +92,11 @@ func Shared(ctx *pulumi.Context) error {
 		{Hostname: blogHost, KubernetesService: blog.origin()},
 	}
 	args := &tunnelgate.IngressArgs{
-		Tunnel:    c.tunnel(routes...),
-		Connector: &workload.Pods{},
-		Token:     tunnelgate.Token{Vault: &workload.VaultAgent{Role: c.vaultRole}},
+		Tunnel:          c.tunnel(routes...),
+		Connector:       c.pods(),
+		InPlaceRotation: c.inPlaceRotation,
 	}
+	c.token(args, "edge")
 	c.policy(args, nil)
 	if args.NetworkPolicy != nil {
 		args.NetworkPolicy.OriginIngress = true

@@ -5,6 +5,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -73,6 +74,16 @@ func (es *Errors) Merge(prefix string, err error) {
 	default:
 		es.push(&FieldError{Field: prefix, Reason: err.Error()})
 	}
+}
+
+// Has reports whether an error on field was collected.
+func (es *Errors) Has(field string) bool {
+	for _, e := range es.list {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // Len is the number of errors collected.
@@ -173,6 +184,18 @@ func (es *Errors) Image(field, ref string) reference.Named {
 	return named
 }
 
+// generationRe is a rotation's shape: it ends tunnel and Deployment names.
+var generationRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+
+// Generation adds an error unless s is empty or a secret generation (tunnel.Args.Rotation, the
+// workload's Generation): 1-32 lower-case letters, digits and '-', starting and ending with a letter or
+// digit. partOf names what it becomes part of, for the message ("the tunnel name").
+func (es *Errors) Generation(field, s, partOf string) {
+	if s != "" && !generationRe.MatchString(s) {
+		es.Add(field, s, "use 1-32 lower-case letters, digits and '-' (it becomes part of %s), e.g. \"2026-11\"", partOf)
+	}
+}
+
 // DNSLabel adds an error unless s is an RFC 1123 label (Kubernetes namespace and object names).
 func (es *Errors) DNSLabel(field, s string) {
 	for _, msg := range validation.IsDNS1123Label(s) {
@@ -180,8 +203,36 @@ func (es *Errors) DNSLabel(field, s string) {
 	}
 }
 
-// DNSSubdomain adds an error unless s is an RFC 1123 subdomain ("cluster.local": lower-case labels
-// joined by dots).
+var (
+	vaultRoleRE     = regexp.MustCompile(`^[A-Za-z0-9._@-]+$`)
+	vaultAuthPathRE = regexp.MustCompile(`^auth(/[A-Za-z0-9._-]+)+$`)
+)
+
+// VaultRole adds an error unless s is a Vault Kubernetes auth role name (letters, digits, '.', '_',
+// '@', '-').
+func (es *Errors) VaultRole(field, s string) {
+	if !vaultRoleRE.MatchString(s) {
+		es.Add(field, s, "must be a Vault role name (letters, digits, . _ @ -): the agent cannot log in without one")
+	}
+}
+
+// VaultAuthPath adds an error unless s is the path of a Vault auth method, "auth/<mount>" such as
+// "auth/kubernetes" (no "." or ".." segments).
+func (es *Errors) VaultAuthPath(field, s string) {
+	if !vaultAuthPathRE.MatchString(s) || strings.Contains(s+"/", "/../") || strings.Contains(s+"/", "/./") {
+		es.Add(field, s, "must be an auth mount path such as \"auth/kubernetes\"")
+	}
+}
+
+// Audience adds an error unless s is empty or one token audience (no spaces or commas).
+func (es *Errors) Audience(field, s string) {
+	if strings.ContainsAny(s, " \t\n,") {
+		es.Add(field, s, "must be a single audience without spaces or commas")
+	}
+}
+
+// DNSSubdomain adds an error unless s is an RFC 1123 subdomain (names of most Kubernetes objects:
+// Secrets, service accounts, priority classes).
 func (es *Errors) DNSSubdomain(field, s string) {
 	for _, msg := range validation.IsDNS1123Subdomain(s) {
 		es.Add(field, s, "%s", msg)

@@ -3,12 +3,16 @@ package dryrun_test
 import (
 	"encoding/base64"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-cloudflare/sdk/v5/go/cloudflare"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi-vault/sdk/v6/go/vault"
+	vaultk8s "github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kubernetes"
 	"github.com/pulumi/pulumi-vault/sdk/v6/go/vault/kv"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -105,6 +109,92 @@ func TestSecretV2IDIsItsPath(t *testing.T) {
 	}
 	if got := res.Must(t, "vault:kv/secretV2:SecretV2", "s").ID; got != "secret/data/apps/web" {
 		t.Errorf("id %q, want secret/data/apps/web", got)
+	}
+}
+
+// TestAccessAnswersAsTheProvider: the Access resources get the provider's id forms, the application an
+// audience tag that an in-place update keeps, and the service token a client id and a secret client
+// secret (the SDK marks clientSecret secret; the mock honours it).
+func TestAccessAnswersAsTheProvider(t *testing.T) {
+	program := func(name string) pulumi.RunFunc {
+		return func(ctx *pulumi.Context) error {
+			tok, err := cloudflare.NewZeroTrustAccessServiceToken(ctx, "tok", &cloudflare.ZeroTrustAccessServiceTokenArgs{
+				AccountId: pulumi.String("0123456789abcdef0123456789abcdef"), Name: pulumi.String("ci"),
+			})
+			if err != nil {
+				return err
+			}
+			pol, err := cloudflare.NewZeroTrustAccessPolicy(ctx, "pol", &cloudflare.ZeroTrustAccessPolicyArgs{
+				Name: pulumi.String("p"), Decision: pulumi.String("non_identity"),
+				Includes: cloudflare.ZeroTrustAccessPolicyIncludeArray{cloudflare.ZeroTrustAccessPolicyIncludeArgs{
+					ServiceTokens: pulumi.StringArray{tok.ID().ToStringOutput()},
+				}},
+			})
+			if err != nil {
+				return err
+			}
+			_, err = cloudflare.NewZeroTrustAccessApplication(ctx, "app", &cloudflare.ZeroTrustAccessApplicationArgs{
+				AccountId: pulumi.String("0123456789abcdef0123456789abcdef"), Name: pulumi.String(name),
+				Domain: pulumi.String("app.example.com"), Policies: pulumi.StringArray{pol.ID().ToStringOutput()},
+			})
+			return err
+		}
+	}
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	var auds []any
+	for _, name := range []string{"before", "after"} {
+		res, err := dryrun.Run(program(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := res.Must(t, "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken", "tok")
+		out := dryrun.Plain(tok.Outputs)
+		if !uuid.MatchString(tok.ID) || !regexp.MustCompile(`^[0-9a-f]{32}\.access$`).MatchString(out["clientId"].(string)) ||
+			len(out["clientSecret"].(string)) != 64 || !tok.Outputs["clientSecret"].IsSecret() || out["duration"] != "8760h" {
+			t.Errorf("service token %s %v", tok.ID, out)
+		}
+		pol := res.Must(t, "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy", "pol")
+		app := res.Must(t, "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", "app")
+		aud, _ := dryrun.Plain(app.Outputs)["aud"].(string)
+		if !uuid.MatchString(pol.ID) || !uuid.MatchString(app.ID) || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(aud) {
+			t.Errorf("policy %s, application %s, aud %q", pol.ID, app.ID, aud)
+		}
+		auds = append(auds, aud)
+	}
+	if auds[0] != auds[1] {
+		t.Errorf("a renamed application (an update in place) got a new audience tag: %v", auds)
+	}
+}
+
+// The ids of a Vault policy and a Kubernetes auth role are what terraform-provider-vault sets (and what
+// the e2e test reads back from a real engine's state): the policy's name; "auth/<backend>/role/<role>",
+// the backend trimmed of slashes and defaulting to "kubernetes".
+func TestVaultPolicyAndRoleIDs(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		if _, err := vault.NewPolicy(ctx, "p", &vault.PolicyArgs{Name: pulumi.String("web-read"), Policy: pulumi.String("")}); err != nil {
+			return err
+		}
+		for name, backend := range map[string]pulumi.StringPtrInput{"r1": nil, "r2": pulumi.String("/team/k8s/")} {
+			if _, err := vaultk8s.NewAuthBackendRole(ctx, name, &vaultk8s.AuthBackendRoleArgs{
+				Backend: backend, RoleName: pulumi.String("web"),
+				BoundServiceAccountNames: pulumi.ToStringArray([]string{"web"}), BoundServiceAccountNamespaces: pulumi.ToStringArray([]string{"apps"}),
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct{ typ, name, id string }{
+		{"vault:index/policy:Policy", "p", "web-read"},
+		{"vault:kubernetes/authBackendRole:AuthBackendRole", "r1", "auth/kubernetes/role/web"},
+		{"vault:kubernetes/authBackendRole:AuthBackendRole", "r2", "auth/team/k8s/role/web"},
+	} {
+		if got := res.Must(t, want.typ, want.name).ID; got != want.id {
+			t.Errorf("%s %s: id %q, want %q", want.typ, want.name, got, want.id)
+		}
 	}
 }
 

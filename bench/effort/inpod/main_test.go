@@ -28,7 +28,7 @@ func TestProgram(t *testing.T) {
 	for _, d := range diffs {
 		t.Error(d)
 	}
-	if counts[0] != 8 {
-		t.Errorf("%d custom resources, want 8", counts[0])
+	if counts[0] != 11 {
+		t.Errorf("%d custom resources, want 11", counts[0])
 	}
 }

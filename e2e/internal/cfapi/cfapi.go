@@ -9,7 +9,8 @@
 //
 //   - every request (Requests, Calls, Unhandled) with its decoded JSON body and the answer's status;
 //   - the state: tunnels including deleted ones (Tunnels), the configuration of each tunnel (Configuration), the
-//     DNS records of each zone (Records);
+//     DNS records of each zone (Records), Cloudflare Access applications, policies and service tokens including
+//     deleted ones (AccessApps, AccessPolicies, ServiceTokens);
 //   - an ordered log of state changes (Events) and the ordering problems detected when they happened
 //     (Violations), e.g. a tunnel deleted while a CNAME still points at it;
 //   - a model of the edge (Resolve): a hostname's tunnel is the one its proxied CNAME points at.
@@ -27,9 +28,8 @@
 // its environment; cf.Env() returns these three variables. Then assert on cf.Requests(), cf.Events(),
 // cf.Violations(), cf.Tunnels(), cf.Records(zoneID), ...
 //
-// Endpoint groups live in their own files (tunnels.go, dns.go, zones.go); a new group (Access applications,
-// tunnel routes, virtual networks, ...) adds a file with a method returning its routes and one line in
-// Server.routes.
+// Endpoint groups live in their own files (tunnels.go, dns.go, zones.go, vnets.go, routes.go, access.go); a new
+// group adds a file with a method returning its routes and one line in Server.routes.
 package cfapi
 
 import (
@@ -105,6 +105,9 @@ type Server struct {
 	tunnels    []*tunnel
 	configs    map[string]*Configuration
 	records    []*Record // in creation order, all zones; deleted records are removed
+	vnets      []*VirtualNetwork
+	teamRoutes []*TunnelRoute
+	access     accessState
 	events     []Event
 	violations []string
 	requests   []Request
@@ -323,6 +326,9 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.zoneRoutes()...)
 	rs = append(rs, s.dnsRoutes()...)
 	rs = append(rs, s.tunnelRoutes()...)
+	rs = append(rs, s.vnetRoutes()...)
+	rs = append(rs, s.tunnelRouteRoutes()...)
+	rs = append(rs, s.accessRoutes()...)
 	return rs
 }
 

@@ -280,14 +280,14 @@ func TestAuthorization(t *testing.T) {
 
 func TestUnknownEndpoints(t *testing.T) {
 	f := start(t)
-	f.failed(f.call("GET", "/accounts/"+acct+"/access/apps", ""), http.StatusNotFound, APIError{Code: CodeNoRoute,
-		Message: "No route for that URI: GET /accounts/" + acct + "/access/apps (the cfapi fake does not implement this endpoint)"})
+	f.failed(f.call("GET", "/accounts/"+acct+"/gateway/rules", ""), http.StatusNotFound, APIError{Code: CodeNoRoute,
+		Message: "No route for that URI: GET /accounts/" + acct + "/gateway/rules (the cfapi fake does not implement this endpoint)"})
 	// A known path with a method the fake does not serve.
 	f.failed(f.call("PATCH", "/accounts/"+acct+"/cfd_tunnel/"+noUUID, `{"name":"x"}`), http.StatusNotFound, APIError{Code: CodeNoRoute,
 		Message: "No route for that URI: PATCH /accounts/" + acct + "/cfd_tunnel/" + noUUID + " (the cfapi fake does not implement this endpoint)"})
 	f.call("GET", "/zones", "")
 	u := f.s.Unhandled()
-	if len(u) != 2 || u[0].Path != "/accounts/"+acct+"/access/apps" || u[1].Method != "PATCH" || u[1].Handled || u[1].Status != 404 {
+	if len(u) != 2 || u[0].Path != "/accounts/"+acct+"/gateway/rules" || u[1].Method != "PATCH" || u[1].Handled || u[1].Status != 404 {
 		t.Errorf("Unhandled() = %+v", u)
 	}
 	if !reflect.DeepEqual(u[1].Body, map[string]any{"name": "x"}) {
@@ -859,6 +859,16 @@ func TestRotationInOrderHasNoViolations(t *testing.T) {
 	es := f.s.Events()
 	if k := kinds(es); !reflect.DeepEqual(k, []EventKind{TunnelCreated, RecordCreated, TunnelCreated, RecordUpdated, ConnectionsCleaned, TunnelDeleted}) {
 		t.Errorf("events = %v", k)
+	}
+	// The connectors of the tunnels a record pointed at when it moved, and of a tunnel when it went.
+	if e := es[1]; e.Connectors != 2 {
+		t.Errorf("record created with %d connectors, want 2", e.Connectors)
+	}
+	if e := es[3]; e.OldConnectors != 2 || e.Connectors != 2 {
+		t.Errorf("record moved: connectors %d -> %d, want 2 -> 2", e.OldConnectors, e.Connectors)
+	}
+	if e := es[5]; e.Connectors != 0 {
+		t.Errorf("tunnel deleted with %d connectors", e.Connectors)
 	}
 	for i := 1; i < len(es); i++ {
 		if es[i].Time.Before(es[i-1].Time) {

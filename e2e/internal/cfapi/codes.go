@@ -58,4 +58,27 @@ const (
 	CodeRecordExists = 81057
 	// CodeRecordNotFound (HTTP 404): unknown record id. Chosen ("Record does not exist.").
 	CodeRecordNotFound = 81044
+
+	// CodeBadRouteNetwork (HTTP 400): a route network that is not a CIDR in canonical form, or a change of a
+	// route's network. Chosen.
+	CodeBadRouteNetwork = 1060
+	// CodeRouteExists (HTTP 409): a second live route for a network in the same virtual network. Chosen.
+	CodeRouteExists = 1061
+	// CodeRouteNotFound (HTTP 404): no live route for the network in the virtual network. Chosen.
+	CodeRouteNotFound = 1062
+	// CodeVnetNameExists (HTTP 409): a second live virtual network with the same name in an account. Chosen.
+	CodeVnetNameExists = 1063
+	// CodeVnetNotFound (HTTP 404 for its own endpoints, 400 when a route names it): unknown or deleted
+	// virtual network. Chosen.
+	CodeVnetNotFound = 1064
+	// CodeVnetInUse (HTTP 400): deleting the default virtual network or one that live routes use. Chosen.
+	CodeVnetInUse = 1065
+	// CodeAccessBadRequest (HTTP 400): an Access application, policy or service token the API refuses (unknown
+	// type or decision, missing domain or name, a domain outside the account's zones, a link to a policy that
+	// does not exist, a policy without include rules, an unknown service token duration). Chosen, and so are
+	// the messages ("access.api.error.invalid_request: ...").
+	CodeAccessBadRequest = 12130
+	// CodeAccessNotFound (HTTP 404): unknown or deleted Access application, policy or service token; the
+	// provider drops the resource from its state on a 404. Chosen ("access.api.error.not_found: ...").
+	CodeAccessNotFound = 12131
 )

@@ -92,7 +92,8 @@ func (s *Server) createRecord(c *call) reply {
 	r.CreatedOn = time.Now().UTC()
 	r.ModifiedOn = r.CreatedOn
 	s.records = append(s.records, r)
-	s.log(Event{Time: r.CreatedOn, Kind: RecordCreated, ZoneID: z.ID, RecordID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content})
+	s.log(Event{Time: r.CreatedOn, Kind: RecordCreated, ZoneID: z.ID, RecordID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content,
+		Connectors: s.connectorsOf(r.TunnelID())})
 	s.checkTarget(r, "created")
 	return ok(recordJSON(r))
 }
@@ -172,7 +173,8 @@ func (s *Server) updateRecord(c *call) reply {
 	next.ModifiedOn = time.Now().UTC()
 	old := r.Content
 	*r = next
-	s.log(Event{Time: r.ModifiedOn, Kind: RecordUpdated, ZoneID: z.ID, RecordID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content, OldContent: old})
+	s.log(Event{Time: r.ModifiedOn, Kind: RecordUpdated, ZoneID: z.ID, RecordID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content, OldContent: old,
+		Connectors: s.connectorsOf(r.TunnelID()), OldConnectors: s.connectorsOf(tunnelOfTarget(old))})
 	s.checkTarget(r, "updated")
 	return ok(recordJSON(r))
 }
@@ -183,7 +185,8 @@ func (s *Server) deleteRecord(c *call) reply {
 		return *rep
 	}
 	s.records = slices.DeleteFunc(s.records, func(x *Record) bool { return x == r })
-	s.log(Event{Time: time.Now().UTC(), Kind: RecordDeleted, ZoneID: z.ID, RecordID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content})
+	s.log(Event{Time: time.Now().UTC(), Kind: RecordDeleted, ZoneID: z.ID, RecordID: r.ID, Name: r.Name, Type: r.Type, Content: r.Content,
+		OldConnectors: s.connectorsOf(r.TunnelID())})
 	return ok(map[string]any{"id": r.ID})
 }
 

@@ -103,13 +103,27 @@ type EventKind string
 
 // The state changes the fake logs.
 const (
-	TunnelCreated      EventKind = "tunnel created"
-	TunnelDeleted      EventKind = "tunnel deleted"
-	ConnectionsCleaned EventKind = "tunnel connections cleaned"
-	ConfigPut          EventKind = "tunnel configuration put"
-	RecordCreated      EventKind = "record created"
-	RecordUpdated      EventKind = "record updated"
-	RecordDeleted      EventKind = "record deleted"
+	TunnelCreated       EventKind = "tunnel created"
+	TunnelDeleted       EventKind = "tunnel deleted"
+	ConnectionsCleaned  EventKind = "tunnel connections cleaned"
+	ConfigPut           EventKind = "tunnel configuration put"
+	RecordCreated       EventKind = "record created"
+	RecordUpdated       EventKind = "record updated"
+	RecordDeleted       EventKind = "record deleted"
+	VnetCreated         EventKind = "virtual network created"
+	VnetDeleted         EventKind = "virtual network deleted"
+	RouteCreated        EventKind = "route created"
+	RouteUpdated        EventKind = "route updated"
+	RouteDeleted        EventKind = "route deleted"
+	AccessAppCreated    EventKind = "access application created"
+	AccessAppUpdated    EventKind = "access application updated"
+	AccessAppDeleted    EventKind = "access application deleted"
+	AccessPolicyCreated EventKind = "access policy created"
+	AccessPolicyUpdated EventKind = "access policy updated"
+	AccessPolicyDeleted EventKind = "access policy deleted"
+	ServiceTokenCreated EventKind = "service token created"
+	ServiceTokenUpdated EventKind = "service token updated"
+	ServiceTokenDeleted EventKind = "service token deleted"
 )
 
 // Event is one state change. Fields that do not apply to the kind are empty.
@@ -126,8 +140,19 @@ type Event struct {
 	// ZoneID, RecordID, Name, Type and Content describe the record of record events (for RecordDeleted its
 	// last content).
 	ZoneID, RecordID, Name, Type, Content string
-	// OldContent is a RecordUpdated's previous content.
+	// OldContent is a RecordUpdated's previous content, a RouteUpdated's previous tunnel id.
 	OldContent string
+	// VnetID is the virtual network of virtual network and route events (Name: a virtual network's name,
+	// Content: a route's network, TunnelID: its tunnel).
+	VnetID string
+	// AccessID and AccessName name the object of Access events: an application (its domain), a policy or a
+	// service token (their names).
+	AccessID, AccessName string
+	// Connectors, with Options.Connectors, is the number of connectors of the tunnel the record points at
+	// after a RecordCreated or RecordUpdated (0 for a record that points at no tunnel), and of the tunnel
+	// at its TunnelDeleted; OldConnectors is that of the tunnel a RecordUpdated or RecordDeleted pointed at
+	// before. Visitors of the record's name get Cloudflare error 1033 while it points at a tunnel without.
+	Connectors, OldConnectors int
 }
 
 // String renders the event for logs.
@@ -144,10 +169,19 @@ func (e Event) String() string {
 			rules = append(rules, host+r.Path+" -> "+r.Service)
 		}
 		return fmt.Sprintf("%s %s: %s (%s) v%d [%s]", at, e.Kind, e.TunnelID, e.TunnelName, e.Version, strings.Join(rules, ", "))
-	case RecordCreated, RecordDeleted:
+	case RecordCreated:
+		return fmt.Sprintf("%s %s: %s %s %s (%s; %d connectors)", at, e.Kind, e.Type, e.Name, e.Content, e.RecordID, e.Connectors)
+	case RecordDeleted:
 		return fmt.Sprintf("%s %s: %s %s %s (%s)", at, e.Kind, e.Type, e.Name, e.Content, e.RecordID)
 	case RecordUpdated:
-		return fmt.Sprintf("%s %s: %s %s %s -> %s (%s)", at, e.Kind, e.Type, e.Name, e.OldContent, e.Content, e.RecordID)
+		return fmt.Sprintf("%s %s: %s %s %s -> %s (%s; connectors %d -> %d)", at, e.Kind, e.Type, e.Name, e.OldContent, e.Content, e.RecordID, e.OldConnectors, e.Connectors)
+	case VnetCreated, VnetDeleted:
+		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.Name, e.VnetID)
+	case RouteCreated, RouteUpdated, RouteDeleted:
+		return fmt.Sprintf("%s %s: %s in %s -> tunnel %s", at, e.Kind, e.Content, e.VnetID, e.TunnelID)
+	case AccessAppCreated, AccessAppUpdated, AccessAppDeleted, AccessPolicyCreated, AccessPolicyUpdated,
+		AccessPolicyDeleted, ServiceTokenCreated, ServiceTokenUpdated, ServiceTokenDeleted:
+		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.AccessName, e.AccessID)
 	default:
 		return fmt.Sprintf("%s %s: %s (%s)", at, e.Kind, e.TunnelID, e.TunnelName)
 	}
@@ -268,7 +302,7 @@ func (s *Server) tunnelByID(id string) *tunnel {
 }
 
 func (s *Server) connectorsOf(tunnelID string) int {
-	if s.connectors == nil {
+	if s.connectors == nil || tunnelID == "" {
 		return 0
 	}
 	return max(s.connectors(tunnelID), 0)

@@ -173,15 +173,21 @@ func (s *Server) deleteTunnel(c *call) reply {
 	if r != nil {
 		return *r
 	}
-	if n := s.connectorsOf(t.ID); n > 0 && c.req.URL.Query().Get("cascade") != "true" {
+	n := s.connectorsOf(t.ID)
+	if n > 0 && c.req.URL.Query().Get("cascade") != "true" {
 		return fail(http.StatusBadRequest, APIError{Code: CodeTunnelHasConnections, Message: fmt.Sprintf(
 			"Cannot delete tunnel %s because it has %d active connector(s); stop them first", t.ID, n)})
 	}
 	t.DeletedAt = time.Now().UTC()
-	s.log(Event{Time: t.DeletedAt, Kind: TunnelDeleted, AccountID: t.AccountID, TunnelID: t.ID, TunnelName: t.Name})
+	s.log(Event{Time: t.DeletedAt, Kind: TunnelDeleted, AccountID: t.AccountID, TunnelID: t.ID, TunnelName: t.Name, Connectors: n})
 	for _, rec := range s.records {
 		if rec.TunnelID() == t.ID {
 			s.violate("tunnel %s (%s) deleted while DNS record %s (%s, zone %s) still points at it", t.ID, t.Name, rec.Name, rec.ID, rec.ZoneName)
+		}
+	}
+	for _, r := range s.teamRoutes {
+		if r.TunnelID == t.ID && !r.Deleted() {
+			s.violate("tunnel %s (%s) deleted while route %s (virtual network %s) still points at it", t.ID, t.Name, r.Network, r.VirtualNetworkID)
 		}
 	}
 	return ok(s.tunnelJSON(t))

@@ -38,6 +38,13 @@ type Options struct {
 	// Workloads also starts kube-controller-manager, kube-scheduler and kwok with one simulated Node, so that
 	// Deployments create ReplicaSets and Pods that get scheduled and turn Ready, and PDBs get a status.
 	Workloads bool
+	// PodReadyDelay is how long a started pod stays unready before kwok marks it Ready (Workloads only):
+	// like a container whose readiness probe passes only after a while, e.g. cloudflared's /ready once its
+	// edge connections are up. Zero: kwok's default pod stages (Ready at once).
+	PodReadyDelay time.Duration
+	// PodStopDelay is how long a deleted pod takes to go (Workloads with PodReadyDelay only), like a
+	// container's graceful shutdown; it is unready (and terminating) meanwhile.
+	PodStopDelay time.Duration
 }
 
 // Cluster is a running control plane. Everything it started is stopped by PID when the test ends.
@@ -50,10 +57,13 @@ type Cluster struct {
 	Kubeconfig string
 	// NodeName is the simulated node (Workloads only).
 	NodeName string
-	Config   *rest.Config
-	Client   kubernetes.Interface
-	Dynamic  dynamic.Interface
-	mapper   *restmapper.DeferredDiscoveryRESTMapper
+	// CAPEM is the cluster CA's certificate (PEM): what a client outside the cluster, such as Vault
+	// reviewing service-account tokens, trusts the API server with.
+	CAPEM   []byte
+	Config  *rest.Config
+	Client  kubernetes.Interface
+	Dynamic dynamic.Interface
+	mapper  *restmapper.DeferredDiscoveryRESTMapper
 }
 
 const adminToken = "tunnelgate-e2e-admin-token"
@@ -87,7 +97,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	})
 
 	apiPort := proc.FreePort(t)
-	c := &Cluster{Dir: dir, Server: "https://127.0.0.1:" + strconv.Itoa(apiPort), Kubeconfig: filepath.Join(dir, "kubeconfig")}
+	c := &Cluster{Dir: dir, Server: "https://127.0.0.1:" + strconv.Itoa(apiPort), Kubeconfig: filepath.Join(dir, "kubeconfig"), CAPEM: certs.CAPEM}
 	api := proc.Start(t, dir, "kube-apiserver", apiBin, []string{
 		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(apiPort), "--advertise-address=127.0.0.1",
 		"--endpoint-reconciler-type=none", "--etcd-servers=" + etcdURL,
@@ -117,12 +127,12 @@ func Start(t testing.TB, opts Options) *Cluster {
 	c.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Client.Discovery()))
 
 	if opts.Workloads {
-		c.startWorkloads(t, certs, cmBin, schedBin, kwokBin)
+		c.startWorkloads(t, certs, cmBin, schedBin, kwokBin, opts)
 	}
 	return c
 }
 
-func (c *Cluster) startWorkloads(t testing.TB, certs *pki, cmBin, schedBin, kwokBin string) {
+func (c *Cluster) startWorkloads(t testing.TB, certs *pki, cmBin, schedBin, kwokBin string, opts Options) {
 	t.Helper()
 	cm := proc.Start(t, c.Dir, "kube-controller-manager", cmBin, []string{
 		"--kubeconfig=" + c.Kubeconfig, "--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(proc.FreePort(t)),
@@ -155,12 +165,20 @@ func (c *Cluster) startWorkloads(t testing.TB, certs *pki, cmBin, schedBin, kwok
 	if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create node: %v", err)
 	}
-	kwok := proc.Start(t, c.Dir, "kwok", kwokBin, []string{
+	kwokArgs := []string{
 		"--kubeconfig=" + c.Kubeconfig, "--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--manage-nodes-with-label-selector=",
 		"--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16", "--node-ip=127.0.0.1",
 		"--server-address=127.0.0.1:" + strconv.Itoa(proc.FreePort(t)),
-	})
+	}
+	if opts.PodReadyDelay > 0 {
+		stages := filepath.Join(c.Dir, "kwok-pod-stages.yaml")
+		if err := os.WriteFile(stages, []byte(podStages(opts.PodReadyDelay, opts.PodStopDelay)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		kwokArgs = append(kwokArgs, "--config="+stages)
+	}
+	kwok := proc.Start(t, c.Dir, "kwok", kwokBin, kwokArgs)
 	kwok.WaitFor(t, "node "+c.NodeName+" Ready", 90*time.Second, func(ctx context.Context) error {
 		n, err := c.Client.CoreV1().Nodes().Get(ctx, c.NodeName, metav1.GetOptions{})
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +29,32 @@ var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version:
 func (c *Cluster) InstallCiliumCRD(t testing.TB) {
 	t.Helper()
 	c.InstallCRD(t, proc.File(t, "crds/ciliumnetworkpolicies.yaml"))
+}
+
+// InstallPrometheusCRDs installs the PodMonitor, ServiceMonitor and PrometheusRule CRDs that tools/build
+// generates with controller-gen from the prometheus-operator API types v0.95.2 (one YAML file, three
+// documents) and waits until each is Established and served.
+func (c *Cluster) InstallPrometheusCRDs(t testing.TB) {
+	t.Helper()
+	raw, err := os.ReadFile(proc.File(t, "crds/monitoring.coreos.com.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, n := t.TempDir(), 0
+	for _, doc := range strings.Split(string(raw), "\n---\n") {
+		if doc = strings.TrimPrefix(strings.TrimSpace(doc), "---"); strings.TrimSpace(doc) == "" {
+			continue
+		}
+		n++
+		path := filepath.Join(dir, fmt.Sprintf("crd-%d.yaml", n))
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.InstallCRD(t, path)
+	}
+	if n != 3 {
+		t.Fatalf("%d CRDs in crds/monitoring.coreos.com.yaml, want PodMonitor, ServiceMonitor and PrometheusRule", n)
+	}
 }
 
 // InstallCRD server-side applies the CRD in a YAML file and waits until it is Established.

@@ -1,5 +1,7 @@
 // Package vaultdev starts a real Vault dev server (built by tools/build) on a free 127.0.0.1 port for the
-// e2e tests and stops it by PID when the test ends. In dev mode `secret/` is a KV v2 mount.
+// e2e tests and stops it by PID when the test ends. In dev mode `secret/` is a KV v2 mount; Vault's
+// Kubernetes auth method is enabled at auth/kubernetes (EnableKubernetesAuth configures it to review
+// tokens with a test cluster).
 package vaultdev
 
 import (
@@ -63,5 +65,45 @@ func Start(t testing.TB) *Server {
 		}
 		return nil
 	})
-	return &Server{Addr: cfg.Address, Bin: bin, Client: client, Dir: dir}
+	srv := &Server{Addr: cfg.Address, Bin: bin, Client: client, Dir: dir}
+	if err := client.Sys().EnableAuthWithOptions(KubernetesAuthMount, &vault.EnableAuthOptions{Type: "kubernetes"}); err != nil {
+		t.Fatalf("enable auth/%s: %v", KubernetesAuthMount, err)
+	}
+	return srv
+}
+
+// KubernetesAuthMount is where Start enables Vault's Kubernetes auth method (auth/kubernetes, the
+// injector's default).
+const KubernetesAuthMount = "kubernetes"
+
+// ConfigureKubernetesAuth makes the Kubernetes auth method review the service-account tokens it is
+// given with the API server at host (https URL), trusting caPEM, authenticated as reviewerJWT (a token
+// of a service account allowed to create TokenReviews: bound to system:auth-delegator). Vault runs
+// outside the cluster here: no local CA or token files.
+func (s *Server) ConfigureKubernetesAuth(t testing.TB, host string, caPEM []byte, reviewerJWT string) {
+	t.Helper()
+	_, err := s.Client.Logical().Write("auth/"+KubernetesAuthMount+"/config", map[string]any{
+		"kubernetes_host": host, "kubernetes_ca_cert": string(caPEM), "token_reviewer_jwt": reviewerJWT,
+		"disable_local_ca_jwt": true,
+	})
+	if err != nil {
+		t.Fatalf("configure auth/%s: %v", KubernetesAuthMount, err)
+	}
+}
+
+// Read returns the data of the latest version of the KV v2 secret at readPath ("secret/data/<path>"), as
+// the injected Vault Agent reads it.
+func (s *Server) Read(ctx context.Context, readPath string) (map[string]any, error) {
+	sec, err := s.Client.Logical().ReadWithContext(ctx, readPath)
+	if err != nil {
+		return nil, err
+	}
+	if sec == nil {
+		return nil, fmt.Errorf("%s: no secret", readPath)
+	}
+	data, ok := sec.Data["data"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: no data (deleted version?)", readPath)
+	}
+	return data, nil
 }
