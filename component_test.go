@@ -15,6 +15,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/vaultrole"
@@ -370,6 +371,31 @@ func ownPodArgs() *tunnelgate.IngressArgs {
 	return a
 }
 
+// sharedArgs is one connector in "apps" for two Services written out as the API server holds them:
+// blog/blog (port 80 to 4000) on a path and shop/shop (80 to the container port "http").
+func sharedArgs() *tunnelgate.IngressArgs {
+	a := ownPodArgs()
+	a.Tunnel.Routes = []tunnel.Route{
+		{Hostname: "app.example.com", Path: "^/blog/", KubernetesService: writtenOut("blog", 4000)},
+		{Hostname: "app.example.com", KubernetesService: writtenOut("shop", "http")},
+	}
+	a.NetworkPolicy = &network.Settings{}
+	return a
+}
+
+// writtenOut is the Service <name>/<name> with selector app=<name> and one port, 80 "http" to target.
+func writtenOut(name string, target any) *origin.Service {
+	t := pulumi.Input(pulumi.String(fmt.Sprint(target)))
+	if n, ok := target.(int); ok {
+		t = pulumi.Int(n)
+	}
+	return &origin.Service{
+		Namespace: pulumi.String(name), Name: pulumi.String(name),
+		Selector: pulumi.StringMap{"app": pulumi.String(name)},
+		Ports:    pulumi.Array{pulumi.Map{"name": pulumi.String("http"), "port": pulumi.Int(80), "targetPort": t}},
+	}
+}
+
 func TestBadInputAnywhere(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -591,6 +617,48 @@ func TestBadInputAnywhere(t *testing.T) {
 			a.Namespace = nil
 			return a
 		}, "namespace", nil},
+		// Issue 17: routes to Kubernetes Services, one connector for several namespaces.
+		{"both URL and Service", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.Tunnel.Routes[0].Service = "http://shop.shop.svc:80"
+			return a
+		}, "tunnel.routes[0].kubernetesService", nil},
+		{"port not on the Service", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.Tunnel.Routes[1].KubernetesService.Port = 8080
+			return a
+		}, "tunnel.routes[1].kubernetesService.port", 8080},
+		{"headless Service", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.Tunnel.Routes[1].KubernetesService.ClusterIP = pulumi.String("None")
+			return a
+		}, "tunnel.routes[1].kubernetesService.clusterIp", "None"},
+		{"Service without a selector", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.Tunnel.Routes[1].KubernetesService.Selector = pulumi.StringMap{}
+			return a
+		}, "tunnel.routes[1].kubernetesService.selector", nil},
+		{"Service in a namespace the connector may not reach", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.NetworkPolicy.OriginNamespaces = []string{"shop"}
+			return a
+		}, "tunnel.routes[0].kubernetesService.namespace", "blog"},
+		{"existing Service named by an output", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.Tunnel.Routes[0].KubernetesService = &origin.Service{Namespace: pulumi.String("blog"), Name: pulumi.String("blog").ToStringOutput(), Port: 80}
+			return a
+		}, "tunnel.routes[0].kubernetesService.name", nil},
+		{"origin ingress without Services", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = ownPodArgs()
+			a.NetworkPolicy.OriginIngress = true
+			return a
+		}, "networkPolicy.originIngress", true},
+		{"cluster domains contradict", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
+			a = sharedArgs()
+			a.Tunnel.ClusterDomain = "corp.internal"
+			a.NetworkPolicy.ClusterDomain = "cluster.local"
+			return a
+		}, "networkPolicy.clusterDomain", "cluster.local"},
 		// Issue 18: autoscaling.
 		{"autoscaling a single connector", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
 			a = ownPodArgs()

@@ -13,10 +13,13 @@
 // the tunnel's Vault location is where the workload's agent reads (vaultkv.Location); the workload
 // reports its pods (workload.ConnectorArgs.Facts): to the policy their namespace, selector, layout,
 // metrics port, region and Vault agent (network.Pods), to the Vault role who reads the token and how
-// the agent logs in (vaultkv.Reader); the tunnel reports its routes' origin hosts, Access teams and
-// private ranges (tunnel.Args.PrivateCIDRs). The other parts take these facts as they are;
-// IngressArgs.NetworkPolicy and VaultRole are the policy's and the role's own settings types, so every
-// setting is reachable.
+// the agent logs in (vaultkv.Reader); the tunnel reports its routes' origin hosts, Access teams,
+// private ranges (tunnel.Args.PrivateCIDRs) and Kubernetes Services (Tunnel.OriginServices: a Service
+// of the program as its outputs, an existing one as the tunnel read it). The other parts take these
+// facts as they are; IngressArgs.NetworkPolicy and VaultRole are the policy's and the role's own
+// settings types, so every setting is reachable. The cluster domain is one for the routes and the
+// policy: Tunnel.ClusterDomain or NetworkPolicy.ClusterDomain (either is given to the other; two
+// different ones are an error).
 //
 // # The Vault side
 //
@@ -32,12 +35,24 @@
 // DisableVaultRole nothing of this is created or defaulted: Token.Vault.Role names a role managed
 // elsewhere.
 //
+// # Layouts
+//
+// The connector runs in the app's pod (App) or in pods of its own (Connector). Pods of its own can
+// serve any number of apps in any namespaces through one tunnel: route to their Services
+// (tunnel.Route.KubernetesService, see package origin) and the policy allows exactly those Services'
+// pods on their target ports; NetworkPolicy.OriginNamespaces restricts the namespaces it may reach,
+// NetworkPolicy.OriginIngress lets it in where apps' namespaces deny ingress by default
+// (examples/shared: one connector for the whole cluster, two apps in two namespaces).
+//
 // # Validation and options
 //
 // NewIngress checks every input, with the component's name, before it registers anything (not even
 // the component): the errors name the field path as written in IngressArgs ("app.containers[0].
-// securityContext.privileged", "networkPolicy.httpsCidrs"). Inputs that are outputs of other resources
-// are checked once known. The caller's options reach every resource: providers and Protect through the
+// securityContext.privileged", "networkPolicy.httpsCidrs", "tunnel.routes[1].kubernetesService.port").
+// Inputs that are outputs of other resources are checked once known, before a resource uses them, by
+// the child that uses them, under its own field path ("tunnelgate:tunnel:Tunnel: ...
+// routes[1].kubernetesService.port 8080: not a port of Service shop/web", "tunnelgate:network:Policy:
+// ... routes.services[0].selector", the k-th distinct Service of the routes). The caller's options reach every resource: providers and Protect through the
 // parent, DependsOn, RetainOnDelete, DeletedWith and custom timeouts passed to each child.
 //
 // # Resource names (state addresses)
@@ -47,13 +62,15 @@
 //	tunnelgate:index:Ingress web
 //	  tunnelgate:tunnel:Tunnel web        (children: web-secret, web-tunnel, web-config, web-vault, web-dns-<host>,
 //	                                       web-vnet-<name>, web-route-<cidr>; with Access:
-//	                                       web-token-<client>, web-access-<domain>[-allow|-service])
+//	                                       web-token-<client>, web-access-<domain>[-allow|-service];
+//	                                       web-service-<namespace>.<name>, a read of each existing Service a route names)
 //	  tunnelgate:workload:Connector web   (own-pod layout; or tunnelgate:workload:App web, in-pod layout;
 //	                                       children web-token with Token.CreateSecret, web-deployment, web-pdb,
 //	                                       web-hpa, web-metrics, web-podmonitor or web-servicemonitor,
 //	                                       web-rules: see workload)
 //	  tunnelgate:vaultrole:Role web       (children: web-policy, web-role; with Token.Vault unless DisableVaultRole)
-//	  tunnelgate:network:Policy web       (unless DisableNetworkPolicy)
+//	  tunnelgate:network:Policy web       (unless DisableNetworkPolicy; children web-cnp or web-netpol, and
+//	                                       web-origin-<k> with NetworkPolicy.OriginIngress)
 //
 // Renaming the component or moving it under another parent changes every address below it: use
 // pulumi.Aliases.

@@ -11,6 +11,7 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/component"
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultrole"
 	"github.com/tunnelgate/tunnelgate/workload"
@@ -188,6 +189,7 @@ func (a *IngressArgs) Validate() error {
 func (a *IngressArgs) plan(project, stack, name string) (*plan, error) {
 	var es check.Errors
 	p := &plan{tunnel: a.Tunnel}
+	settings := a.clusterDomain(&es, &p.tunnel)
 	es.Merge("tunnel", a.Tunnel.Validate())
 	role := a.roleOn(&es)
 	token := a.token(&es, role, vaultrole.DefaultName(project, stack, name))
@@ -236,16 +238,69 @@ func (a *IngressArgs) plan(project, stack, name string) (*plan, error) {
 	case a.DisableNetworkPolicy && a.NetworkPolicy != nil:
 		es.Add("networkPolicy", nil, "set, but disableNetworkPolicy is true: nothing would use it")
 	case !a.DisableNetworkPolicy:
+		services, routes := a.Tunnel.OriginServices()
 		p.policy = &network.Args{
 			Pods: facts.PolicyPods,
 			Routes: network.Routes{
-				OriginHosts: a.Tunnel.OriginHosts(), AccessTeams: a.Tunnel.AccessTeams(), PrivateCIDRs: a.Tunnel.PrivateCIDRs(),
+				OriginHosts: a.Tunnel.OriginHosts(), Services: services, AccessTeams: a.Tunnel.AccessTeams(), PrivateCIDRs: a.Tunnel.PrivateCIDRs(),
 			},
-			Settings: a.NetworkPolicy,
+			Settings: settings,
 		}
-		rebase(&es, p.policy.Validate(), "")
+		err := p.policy.Validate()
+		rebase(&es, serviceErrors(err, services, routes), "")
 	}
 	return p, es.Err(IngressType)
+}
+
+// clusterDomain gives the tunnel (its routes to Services) and the policy (their DNS names) the same
+// cluster domain: the one set on either, and it is an error to set two different ones. It returns the
+// policy's settings with it (a copy: the caller's are not modified).
+func (a *IngressArgs) clusterDomain(es *check.Errors, t *tunnel.Args) *network.Settings {
+	s := a.NetworkPolicy
+	if s == nil && t.ClusterDomain != "" && !a.DisableNetworkPolicy {
+		return &network.Settings{ClusterDomain: t.ClusterDomain}
+	}
+	if s == nil || s.ClusterDomain == t.ClusterDomain {
+		return s
+	}
+	switch {
+	case t.ClusterDomain == "":
+		t.ClusterDomain = s.ClusterDomain
+	case s.ClusterDomain == "":
+		c := *s
+		c.ClusterDomain = t.ClusterDomain
+		return &c
+	default:
+		es.Add("networkPolicy.clusterDomain", s.ClusterDomain, "contradicts tunnel.clusterDomain %q: the routes to Services and the policy's DNS names would name different hosts (set one of them)", t.ClusterDomain)
+	}
+	return s
+}
+
+// serviceErrors renames the policy's errors about its route Services ("routes.services[k]...") to the
+// route they come from ("tunnel.routes[i].kubernetesService..."), and drops the ones about an existing
+// Service's selector and ports, which the tunnel reads before the policy gets them.
+func serviceErrors(err error, services []origin.Service, routes []int) error {
+	var es check.Errors
+	for _, fe := range check.Fields(err) {
+		field := fe.Field
+		for k := range services {
+			prefix := check.Index("routes.services", k)
+			rest, ok := strings.CutPrefix(field, prefix)
+			if !ok || (rest != "" && rest[0] != '.') {
+				continue
+			}
+			if services[k].Existing() && (rest == ".selector" || rest == ".ports") {
+				field = ""
+			} else {
+				field = check.Index("tunnel.routes", routes[k]) + ".kubernetesService" + rest
+			}
+			break
+		}
+		if field != "" {
+			es.Add(field, fe.Value, "%s", fe.Reason)
+		}
+	}
+	return es.Err(network.Type)
 }
 
 // roleOn reports whether the Ingress creates the Vault role: with the Vault token source, unless
@@ -373,6 +428,8 @@ func rebase(es *check.Errors, err error, pods string) {
 		case strings.HasPrefix(field, "token.vault.secret"), top == "routes" || strings.HasPrefix(top, "routes["), top == "pods" && pods == "",
 			top == "generation":
 			continue
+		case top == "tunnel":
+			// the policy's errors about a route's Service, under the route (serviceErrors)
 		case strings.HasPrefix(field, "token.vault.agent."):
 			field = "token.vault." + strings.TrimPrefix(field, "token.vault.agent.")
 			if es.Has(field) { // the default role name, reported by token
@@ -455,6 +512,8 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 		return nil, err
 	}
 	if p.policy != nil {
+		// The Services as the tunnel resolved them: existing ones read from the cluster.
+		p.policy.Routes.Services = tun.OriginServices
 		if comp.Policy, err = network.NewPolicy(ctx, name, p.policy, child...); err != nil {
 			return nil, err
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/tunnelgate/tunnelgate"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
 	"github.com/tunnelgate/tunnelgate/vaultrole"
@@ -50,18 +51,33 @@ type variant struct {
 
 // deadWhere are the contexts ("<key> <root>/<baseline>") where a field has no effect by design.
 var deadWhere = map[string]string{
-	"vaultkv.Location.IDKey workload.ConnectorArgs/vault": "the agent reads the token only; the id key is the writer's (tunnel.Args.Vault)",
-	"vaultkv.Location.IDKey vaultrole.Args/vault":         "a policy grants a whole secret: its data keys are not part of it",
-	"vaultkv.Location.TokenKey vaultrole.Args/vault":      "a policy grants a whole secret: its data keys are not part of it",
-	"network.Settings.ClusterDomain IngressArgs/secret":   "no in-cluster name to qualify: no Vault, routes to localhost",
-	"network.Settings.ClusterDomain network.Args/sidecar": "no in-cluster name to qualify",
-	"network.Pods.MetricsPort network.Args/sidecar":       "nobody may scrape the metrics port (no Settings.Metrics)",
-	"network.Pods.Layout network.Args/vault":              "own pod is the default layout already",
-	"network.Pods.Scraped network.Args/vault":             "the baseline lets a scraper in already",
-	"network.Settings.ClusterCIDRs network.Args/sidecar":  "no private route to check against the cluster's ranges",
-	"network.Settings.ClusterCIDRs IngressArgs/inpod":     "no private route to check against the cluster's ranges",
-	"network.Settings.ClusterCIDRs IngressArgs/ownpod":    "no private route to check against the cluster's ranges",
-	"network.Settings.ClusterCIDRs IngressArgs/secret":    "no private route to check against the cluster's ranges",
+	"vaultkv.Location.IDKey workload.ConnectorArgs/vault":    "the agent reads the token only; the id key is the writer's (tunnel.Args.Vault)",
+	"vaultkv.Location.IDKey vaultrole.Args/vault":            "a policy grants a whole secret: its data keys are not part of it",
+	"vaultkv.Location.TokenKey vaultrole.Args/vault":         "a policy grants a whole secret: its data keys are not part of it",
+	"network.Settings.ClusterDomain IngressArgs/secret":      "no in-cluster name to qualify: no Vault, routes to localhost",
+	"network.Settings.ClusterDomain network.Args/sidecar":    "no in-cluster name to qualify",
+	"network.Pods.MetricsPort network.Args/sidecar":          "nobody may scrape the metrics port (no Settings.Metrics)",
+	"network.Pods.Layout network.Args/vault":                 "own pod is the default layout already",
+	"network.Pods.Scraped network.Args/vault":                "the baseline lets a scraper in already",
+	"network.Settings.ClusterCIDRs network.Args/sidecar":     "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/inpod":        "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/ownpod":       "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/secret":       "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs IngressArgs/shared":       "no private route to check against the cluster's ranges",
+	"network.Settings.ClusterCIDRs network.Args/services":    "no private route to check against the cluster's ranges",
+	"network.Pods.Layout network.Args/services":              "own pod is the default layout already",
+	"network.Settings.ClusterDomain network.Args/services":   "the Service's name is qualified by the routes' domain (tunnel.Args.ClusterDomain), given by the caller; no other in-cluster name",
+	"tunnel.Args.ClusterDomain tunnel.Args/vault":            "no route to a Service",
+	"tunnel.Args.ClusterDomain IngressArgs/secret":           "no route to a Service, no Vault",
+	"origin.Service.Selector tunnel.Args/service":            "the tunnel's URL needs the port only; the selector is the policy's",
+	"origin.Service.Ports tunnel.Args/service":               "the variant changes the target port only: the policy's",
+	"origin.Service.Scheme network.Args/vault":               "the scheme is the route's (its URL); the policy allows the port whatever speaks on it",
+	"origin.Service.Scheme network.Args/services":            "the scheme is the route's (its URL); the policy allows the port whatever speaks on it",
+	"origin.Service.Scheme network.Args/sidecar":             "the scheme is the route's (its URL); the policy allows the port whatever speaks on it",
+	"network.Pods.MetricsPort network.Args/services":         "nobody may scrape the metrics port (no Settings.Metrics)",
+	"network.Settings.OriginNamespaces IngressArgs/inpod":    "routes to localhost: no origin to restrict",
+	"network.Settings.OriginNamespaces IngressArgs/secret":   "routes to localhost: no origin to restrict",
+	"network.Settings.OriginNamespaces network.Args/sidecar": "no origin to restrict",
 }
 
 func set(parent reflect.Value, field string, v any) {
@@ -243,6 +259,42 @@ var variants = map[string]variant{
 	"network.Peer.Hostnames": {value: []string{"h.example.com"}},
 	"network.Port.Port":      {value: 10},
 	"network.Port.Protocol":  {value: "UDP"},
+	"network.Port.Name": {mutate: func(p reflect.Value) {
+		set(p, "Port", 0)
+		set(p, "Name", "http")
+	}},
+	"network.Settings.OriginNamespaces": {value: []string{"elsewhere"}, decides: true},
+	"network.Settings.OriginIngress":    {value: true},
+	"tunnel.Args.ClusterDomain":         {value: "example.internal"},
+	// origin
+	"origin.Service.Namespace": {value: pulumi.String("other")},
+	"origin.Service.Name":      {value: pulumi.String("api")},
+	"origin.Service.Port":      {value: 81},
+	"origin.Service.PortName": {mutate: func(p reflect.Value) {
+		set(p, "Port", 0)
+		set(p, "PortName", "admin")
+	}},
+	"origin.Service.Scheme":    {value: "https"},
+	"origin.Service.Selector":  {value: pulumi.StringMap{"app": pulumi.String("other")}},
+	"origin.Service.Ports":     {value: servicePorts(7070)},
+	"origin.Service.ClusterIP": {value: pulumi.String("None"), decides: true},
+}
+
+// servicePorts are the ports of the Service of the baselines: 80 ("http", to target) and 81 ("admin").
+func servicePorts(target int) pulumi.Array {
+	return pulumi.Array{
+		pulumi.Map{"name": pulumi.String("http"), "port": pulumi.Int(80), "targetPort": pulumi.Int(target)},
+		pulumi.Map{"name": pulumi.String("admin"), "port": pulumi.Int(81), "targetPort": pulumi.Int(9090)},
+	}
+}
+
+// webService is the Service of the baselines, described as the API server holds it.
+func webService() origin.Service {
+	return origin.Service{
+		Namespace: pulumi.String("shop"), Name: pulumi.String("web"), Port: 80,
+		Selector: pulumi.StringMap{"app": pulumi.String("web")}, Ports: servicePorts(8080),
+		ClusterIP: pulumi.String("10.0.0.10"),
+	}
 }
 
 // zeros are the valid values a nil pointer or an empty slice of a struct type gets on the way to a
@@ -267,8 +319,9 @@ var zeros = map[reflect.Type]func() any{
 	reflect.TypeFor[workload.VaultToken](): func() any {
 		return workload.VaultToken{Agent: workload.VaultAgent{Role: "web"}, Secret: vaultkv.Location{Path: "apps/web/cloudflared"}}
 	},
-	reflect.TypeFor[network.Peer](): func() any { return network.Peer{Namespace: "ns", Ports: []network.Port{{Port: 9}}} },
-	reflect.TypeFor[network.Port](): func() any { return network.Port{Port: 9} },
+	reflect.TypeFor[network.Peer]():   func() any { return network.Peer{Namespace: "ns", Ports: []network.Port{{Port: 9}}} },
+	reflect.TypeFor[network.Port]():   func() any { return network.Port{Port: 9} },
+	reflect.TypeFor[origin.Service](): func() any { return webService() },
 }
 
 func zero(t reflect.Type) reflect.Value {
@@ -308,11 +361,23 @@ func roots() []root {
 				a.Token = tunnelgate.Token{Secret: &workload.SecretToken{Name: pulumi.String("tok")}}
 				return a
 			},
+			"shared": func() any {
+				a := ownPodArgs()
+				svc := webService()
+				a.Tunnel.Routes = []tunnel.Route{{Hostname: "app.example.com", KubernetesService: &svc}}
+				a.NetworkPolicy = &network.Settings{}
+				return a
+			},
 		}, func(ctx *pulumi.Context, a any) error {
 			_, err := tunnelgate.NewIngress(ctx, "web", a.(*tunnelgate.IngressArgs))
 			return err
 		}},
-		{"tunnel.Args", map[string]func() any{"vault": func() any { return tunnelArgs() }}, func(ctx *pulumi.Context, a any) error {
+		{"tunnel.Args", map[string]func() any{"vault": func() any { return tunnelArgs() }, "service": func() any {
+			a := tunnelArgs()
+			svc := webService()
+			a.Routes = []tunnel.Route{{Hostname: "app.example.com", KubernetesService: &svc}}
+			return a
+		}}, func(ctx *pulumi.Context, a any) error {
 			_, err := tunnel.NewTunnel(ctx, "edge", a.(*tunnel.Args))
 			return err
 		}},
@@ -357,6 +422,13 @@ func roots() []root {
 						Metrics: &network.Peer{Namespace: "monitoring"},
 						Origins: []network.Peer{{Labels: map[string]string{"app": "web"}, Ports: []network.Port{{Port: 8080}}}},
 					},
+				}
+			},
+			"services": func() any {
+				return &network.Args{
+					Pods:     network.Pods{Namespace: pulumi.String("apps"), Selector: map[string]string{"app": "cloudflared"}, MetricsPort: 2000},
+					Routes:   network.Routes{Services: []origin.Service{webService()}},
+					Settings: &network.Settings{},
 				}
 			},
 			"sidecar": func() any {

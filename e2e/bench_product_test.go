@@ -75,11 +75,11 @@ func BenchmarkProduct(b *testing.B) {
 		for _, s := range sides {
 			stack := env.Stack(ctx, b, "tunnelgate-bench", fmt.Sprintf("product-%s-%d", s.name, n),
 				func(ctx *pulumi.Context) error { return s.program(ctx, p) })
-			// The stack, secret, tunnel, config, a record per hostname, Vault secret, Deployment, PDB and
-			// policy; tunnelgate adds its four components.
-			want := n + 8
+			// The stack, secret, tunnel, config, a record per hostname, Vault secret, Vault policy and role,
+			// service account, Deployment, PDB and network policy; tunnelgate adds its five components.
+			want := n + 11
 			if s.name == "tunnelgate" {
-				want += 4
+				want += 5
 			}
 			up := func(b *testing.B, opts ...optup.Option) auto.UpResult {
 				res, err := stack.Up(ctx, opts...)

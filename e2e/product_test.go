@@ -73,7 +73,7 @@ func startProduct(t *testing.T, opts cluster.Options) *product {
 // (edge.Pods).
 type run struct {
 	*product
-	name, layout string // name: stack, namespace and hostname label; layout: inpod or ownpod
+	name, layout string // name: stack, namespace and hostname label; layout: inpod, ownpod or shared
 	app          string // the component's name: web (inpod) or site (ownpod)
 	cf           *cfapi.Server
 	edge         *edge.Pods
@@ -83,7 +83,7 @@ type run struct {
 }
 
 func (p *product) newRun(t *testing.T, name, layout string) *run {
-	r := &run{product: p, name: name, layout: layout, app: map[string]string{"inpod": "web", "ownpod": "site"}[layout]}
+	r := &run{product: p, name: name, layout: layout, app: map[string]string{"inpod": "web", "ownpod": "site", "shared": "edge"}[layout]}
 	r.edge = &edge.Pods{Client: p.cluster.Client, Namespace: name, Vault: p.vault.Read}
 	r.edge.Watch(t)
 	r.cf = cfapi.Start(t, cfapi.Options{
@@ -104,7 +104,7 @@ func (r *run) config() map[string]string {
 		"tunnelgate:hostname": r.hostname(), "tunnelgate:namespace": r.name,
 		"cloudflare:apiHostname": r.cf.Host,
 	}
-	if r.layout == "inpod" {
+	if r.layout != "ownpod" {
 		cfg["tunnelgate:appImage"] = productImage
 	}
 	return cfg
@@ -135,8 +135,8 @@ func TestProduct(t *testing.T) {
 	}
 }
 
-// driver runs one action ("up", "refresh", "destroy"; "up-no-changes" fails on any change) and returns
-// the resource changes it reported.
+// driver runs one action ("up", "refresh", "destroy"; "up-no-changes" fails on any change; "preview",
+// CLI only) and returns the resource changes it reported (none for a preview).
 type driver func(t *testing.T, action string) map[string]int
 
 // deploy: up, the checks of what every service received, refresh and a second up without changes
@@ -188,10 +188,8 @@ func (r *run) expectedResources() int {
 	return 1 + 1 + 1 + (1 + 5) + (1 + 2) + (1 + 3) + (1 + 1)
 }
 
-// checkCloudflare: the fake API received one remotely managed tunnel with a base64 secret of at least 32
-// bytes, its configuration with the routes in order and the catch-all last, and one proxied CNAME per
-// hostname to <id>.cfargotunnel.com; nothing else was called.
-func (r *run) checkCloudflare(t *testing.T, project string) cfapi.Tunnel {
+// checkCalls: the fake API served every call the provider made, and none broke what the API enforces.
+func (r *run) checkCalls(t *testing.T) {
 	t.Helper()
 	if u := r.cf.Unhandled(); len(u) > 0 {
 		t.Errorf("calls the fake does not serve: %v", u)
@@ -199,6 +197,14 @@ func (r *run) checkCloudflare(t *testing.T, project string) cfapi.Tunnel {
 	if v := r.cf.Violations(); len(v) > 0 {
 		t.Errorf("violations: %v", v)
 	}
+}
+
+// checkCloudflare: the fake API received one remotely managed tunnel with a base64 secret of at least 32
+// bytes, its configuration with the routes in order and the catch-all last, and one proxied CNAME per
+// hostname to <id>.cfargotunnel.com; nothing else was called.
+func (r *run) checkCloudflare(t *testing.T, project string) cfapi.Tunnel {
+	t.Helper()
+	r.checkCalls(t)
 	tunnels := r.cf.Tunnels()
 	if len(tunnels) != 1 {
 		t.Fatalf("%d tunnels, want 1: %+v", len(tunnels), tunnels)
@@ -403,6 +409,7 @@ func newCLI(t *testing.T, r *run, dir string) driver {
 	return func(t *testing.T, action string) map[string]int {
 		t.Helper()
 		args := map[string][]string{
+			"preview":       {"preview", "--diff"},
 			"up":            {"up", "--yes", "--skip-preview", "--diff"},
 			"up-no-changes": {"up", "--yes", "--expect-no-changes", "--diff"},
 			"refresh":       {"refresh", "--yes", "--skip-preview"},
@@ -411,6 +418,9 @@ func newCLI(t *testing.T, r *run, dir string) driver {
 		args = append(args, "--non-interactive", "--config-file", cfgFile, "-s", r.name)
 		if _, err := r.env.CLI(ctx, dir, r.extraEnv, args...); err != nil {
 			t.Fatalf("%s: %v", action, err)
+		}
+		if action == "preview" {
+			return nil // a preview writes no history
 		}
 		return r.env.Last(ctx, t, dir, r.name).Changes()
 	}

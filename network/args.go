@@ -2,6 +2,8 @@ package network
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/origin"
 )
 
 // Type is the component's Pulumi type token.
@@ -83,8 +85,8 @@ const (
 	// DefaultDNSLabelValue is the label value of the default DNS peer.
 	DefaultDNSLabelValue = "kube-dns"
 	// DefaultClusterDomain is the cluster's DNS domain (Settings.ClusterDomain), with which in-cluster
-	// names are fully qualified in the DNS rules.
-	DefaultClusterDomain = "cluster.local"
+	// names are fully qualified in the DNS rules: origin.DefaultClusterDomain, as the routes'.
+	DefaultClusterDomain = origin.DefaultClusterDomain
 	// MaxPorts is the most ports one peer may list: Cilium's schema accepts at most 40 per port rule.
 	MaxPorts = 40
 )
@@ -197,6 +199,13 @@ type Routes struct {
 	// ("web" with the pods' namespace and Settings.ClusterDomain); with LayoutOwnPod any host but the
 	// loopback needs Settings.Origins.
 	OriginHosts []string `pulumi:"originHosts,optional"`
+	// Services are the Kubernetes Services the routes point at (tunnel.Tunnel.OriginServices, as the
+	// tunnel resolved them; before registration tunnel.Args.OriginServices). Each is an egress peer:
+	// the pods of its selector in its namespace, on the target port behind the route's Service port,
+	// and its name ("<name>.<namespace>.svc.<domain>") is added to the DNS rules. Selectors, ports and
+	// names that are outputs are resolved and checked once known. A Service without a selector, or
+	// (Settings.OriginNamespaces) in another namespace, is an error.
+	Services []origin.Service `pulumi:"services,optional"`
 	// AccessTeams are the Cloudflare Access team names whose JWTs cloudflared validates (routes with
 	// Access required): egress to "<team>.cloudflareaccess.com" on HTTPSPort. Case-insensitive.
 	AccessTeams []string `pulumi:"accessTeams,optional"`
@@ -231,6 +240,16 @@ type Settings struct {
 	// needs no rule; list here whatever else the pods must reach. Ports are required. The routes' host
 	// names (Routes.OriginHosts) are added to the DNS rules; list other names in Hostnames.
 	Origins []Peer `pulumi:"origins,optional"`
+	// OriginNamespaces, when set, are the only namespaces whose pods the connector may reach: a route's
+	// Service (Routes.Services) or an Origins peer in any other namespace is an error. Empty: any
+	// namespace (a connector for the whole cluster; the egress rules still name exactly the origins).
+	OriginNamespaces []string `pulumi:"originNamespaces,optional"`
+	// OriginIngress creates, in the namespace of each route's Service (Routes.Services), a policy
+	// that selects the Service's pods and lets the pods of Pods in on the target port, and nothing
+	// else: for namespaces that deny ingress by default. It puts those pods under an ingress policy,
+	// so in a namespace without such a default they then accept only what some policy allows. Not for
+	// Origins peers (write their ingress yourself).
+	OriginIngress bool `pulumi:"originIngress,optional"`
 	// Metrics allows cloudflared's metrics port from the monitoring pods (e.g. namespace "monitoring",
 	// labels of Prometheus). Ports default to Pods.MetricsPort, TCP. nil allows no scrapes. The
 	// kubelet's probes need no rule: traffic from the pod's own node is always allowed.
@@ -278,10 +297,14 @@ type Peer struct {
 	Hostnames []string `pulumi:"hostnames,optional"`
 }
 
-// Port is a port number and protocol.
+// Port is a port number, or the name of a pod's container port, and a protocol.
 type Port struct {
-	// Port is the port number, 1-65535.
-	Port int `pulumi:"port"`
+	// Port is the port number, 1-65535. Set Port or Name.
+	Port int `pulumi:"port,optional"`
+	// Name is a named container port of the peer pods (egress) or of the selected pods (ingress), as a
+	// Service's targetPort names it ("http"): the policy names it too, and Kubernetes and Cilium
+	// resolve it in each pod. Only for pod peers, not with CIDRs.
+	Name string `pulumi:"name,optional"`
 	// Protocol is TCP (default), UDP or SCTP, in upper case.
 	Protocol Protocol `pulumi:"protocol,optional"`
 }

@@ -1,6 +1,10 @@
 package network
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/tunnelgate/tunnelgate/origin"
+)
 
 // The CiliumNetworkPolicy spec as typed Go values: the subset of cilium.io/v2 that tunnelgate emits,
 // with the schema's field names, so that a misspelt field cannot reach the API server (where, without
@@ -10,7 +14,7 @@ type (
 	cnpSpec struct {
 		EndpointSelector cnpSelector  `pulumi:"endpointSelector"`
 		Ingress          []cnpIngress `pulumi:"ingress"`
-		Egress           []cnpEgress  `pulumi:"egress"`
+		Egress           []cnpEgress  `pulumi:"egress,optional"`
 	}
 	cnpSelector struct {
 		MatchLabels map[string]string `pulumi:"matchLabels"`
@@ -49,12 +53,12 @@ type (
 // it matches only the policy's own namespace.
 const namespaceLabel = "k8s:io.kubernetes.pod.namespace"
 
-// ciliumSpec builds the spec of the CiliumNetworkPolicy from the validated policy; dnsNames are the
-// names the pods may resolve (a.dnsNames, with the bare origin names qualified).
-func ciliumSpec(a *policy, dnsNames []string) cnpSpec {
+// ciliumSpec builds the spec of the CiliumNetworkPolicy from the validated, resolved policy (its
+// dnsNames with the bare origin names qualified).
+func ciliumSpec(a *policy) cnpSpec {
 	spec := cnpSpec{EndpointSelector: cnpSelector{MatchLabels: ciliumLabels("", a.selector)}}
 
-	dns := cnpEgress{ToPorts: []cnpPortRule{{Ports: ciliumPorts(a.dns.Ports), Rules: &cnpRules{DNS: names(dnsNames)}}}}
+	dns := cnpEgress{ToPorts: []cnpPortRule{{Ports: ciliumPorts(a.dns.Ports), Rules: &cnpRules{DNS: names(a.dnsNames)}}}}
 	setEgressPeer(&dns, a.dns)
 	spec.Egress = append(spec.Egress, dns, cnpEgress{
 		ToFQDNs: names(a.region.EdgeHosts()),
@@ -93,6 +97,19 @@ func ciliumSpec(a *policy, dnsNames []string) cnpSpec {
 	return spec
 }
 
+// ciliumOriginSpec is the ingress policy of a route Service t: its pods accept the policy's pods (in
+// the policy's namespace, a.ns) on the target port, and nothing else. It has no egress section, so
+// their egress stays as it was.
+func ciliumOriginSpec(a *policy, t origin.Target) cnpSpec {
+	return cnpSpec{
+		EndpointSelector: cnpSelector{MatchLabels: ciliumLabels("", t.Selector)},
+		Ingress: []cnpIngress{{
+			FromEndpoints: []cnpSelector{{MatchLabels: ciliumLabels(a.ns, a.selector)}},
+			ToPorts:       portRules(servicePeers([]origin.Target{t})[0].Ports),
+		}},
+	}
+}
+
 func setEgressPeer(e *cnpEgress, p Peer) {
 	if len(p.CIDRs) > 0 {
 		e.ToCIDRSet = cidrSet(p.CIDRs)
@@ -129,7 +146,11 @@ func portRules(ports []Port) []cnpPortRule {
 func ciliumPorts(ports []Port) []cnpPort {
 	out := make([]cnpPort, len(ports))
 	for i, p := range ports {
-		out[i] = cnpPort{Port: strconv.Itoa(p.Port), Protocol: string(p.Protocol)}
+		port := p.Name
+		if port == "" {
+			port = strconv.Itoa(p.Port)
+		}
+		out[i] = cnpPort{Port: port, Protocol: string(p.Protocol)}
 	}
 	return out
 }

@@ -6,7 +6,8 @@
 // The traffic is described as typed, plain data (Args, Peer, Port; never raw maps) in three parts:
 // Args.Pods, the facts the workload package reports about the pods (workload.Workload.PolicyPods:
 // namespace, selector, layout, metrics port, region, the Vault agent's address); Args.Routes, the facts
-// the tunnel package reports about the routes (tunnel.Args.OriginHosts and AccessTeams); and
+// the tunnel package reports about the routes (tunnel.Args.OriginHosts and AccessTeams, and the
+// Kubernetes Services the routes name as the tunnel resolved them, tunnel.Tunnel.OriginServices); and
 // Args.Settings, the caller's choices. Nothing is asked twice: the metrics port, the region, the Access
 // teams' domains and the in-cluster names are derived here from those facts. The package owns the policy
 // object built from it. NewPolicy validates everything first (Args.Validate, errors name the field path
@@ -21,10 +22,16 @@
 // For NewPolicy(ctx, name, ...):
 //
 //	tunnelgate:network:Policy                          name
-//	  kubernetes:cilium.io/v2:CiliumNetworkPolicy      name-cnp     (KindCilium)
-//	  kubernetes:networking.k8s.io/v1:NetworkPolicy    name-netpol  (KindKubernetes)
+//	  kubernetes:cilium.io/v2:CiliumNetworkPolicy      name-cnp       (KindCilium)
+//	  kubernetes:networking.k8s.io/v1:NetworkPolicy    name-netpol    (KindKubernetes)
+//	  the same type as the above                       name-origin-k  (Settings.OriginIngress: one per Routes.Services[k],
+//	                                                                   in the Service's namespace)
 //
-// The child is parented to the component and inherits its Kubernetes provider and Protect; it gets
+// The origin policies are numbered in Routes.Services order (the routes' order): a route Service
+// added before others renumbers the later ones, which Pulumi then creates anew before it deletes the
+// old ones (they are auto-named), so their pods are never left without one.
+//
+// The children are parented to the component and inherit its Kubernetes provider and Protect; they get
 // the caller's DependsOn (a policy that must wait for a Cilium install waits), RetainOnDelete,
 // DeletedWith and custom timeouts. Its Kubernetes name is
 // auto-named by the provider ("name-cnp-<suffix>", Policy.ObjectName), so a change that replaces it
@@ -57,10 +64,29 @@
 //   - Vault (Settings.Vault; default the Helm chart's server pods in "vault", on the agent address's port
 //     or 8200 TCP), when a Vault Agent runs in the pods (Pods.Vault): the
 //     agent runs in the same pod, under the same policy.
-//   - The origins (Settings.Origins) on their ports, required with LayoutOwnPod when a route points at a
-//     host other than the loopback. With LayoutOwnPod these are the pods behind the
+//   - The origins (Settings.Origins) on their ports, required with LayoutOwnPod when a route with a
+//     URL points at a host other than the loopback. With LayoutOwnPod these are the pods behind the
 //     Services the routes point at, on the pods' target ports. With LayoutSidecar the routes point at
 //     localhost, which no policy filters.
+//   - The routes' Kubernetes Services (Routes.Services), after the Origins: for each, the pods of its
+//     selector in its namespace on the target port behind the route's Service port (by number, or
+//     by name when the Service targets a named container port: Cilium and Kubernetes resolve the name
+//     in each pod), and its name "<name>.<namespace>.svc.<domain>" among the DNS names (after the
+//     Origins' Hostnames). Nothing is typed twice: a route to a Service needs no Settings.Origins.
+//     Selectors, ports and names that are outputs (a Service of the same program) are resolved once
+//     known, and the policy objects wait for them. A Service without a selector is an error (no policy
+//     could name its pods: route to it with a URL and describe it in Settings.Origins), and so is a
+//     Service, or an Origins peer, in a namespace outside Settings.OriginNamespaces when that is set
+//     (a connector restricted to some namespaces; empty: the whole cluster). Errors that need an
+//     output are raised once it is known, before the policy object is registered
+//     ("routes.services[1].selector").
+//
+// With Settings.OriginIngress, each route Service's namespace gets a policy of the same kind that
+// selects the Service's pods and lets the policy's pods (Pods.Selector in Pods.Namespace) in on the
+// target port, with no other rule: for namespaces that deny ingress by default. It has no egress
+// section (Cilium) and only the Ingress policy type (Kubernetes), so the pods' egress is untouched;
+// but it does put their ingress under a policy, so where no default deny exists they then accept only
+// what some policy allows.
 //   - The tunnel's private ranges (Routes.PrivateCIDRs, tunnel.Args.PrivateNetwork), by toCIDRSet and on
 //     every port and protocol: Cloudflare One clients reach whatever the ranges hold through the connector.
 //     Exactly these ranges: the tunnel package rejects overlapping or non-canonical ones, and a range that

@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/origin"
 )
 
 // flat describes a policy in one struct, as the tests write it: the pods' and the routes' facts and
@@ -29,6 +30,10 @@ type flat struct {
 	PrivateCIDRs []string
 	ClusterCIDRs []string
 	Scraped      bool
+	// Services are the routes' Services; OriginNamespaces and OriginIngress the settings about them.
+	Services         []origin.Service
+	OriginNamespaces []string
+	OriginIngress    bool
 }
 
 func (f *flat) args() *network.Args {
@@ -36,10 +41,11 @@ func (f *flat) args() *network.Args {
 		Pods: network.Pods{
 			Namespace: f.Namespace, Selector: f.PodSelector, Layout: f.Layout, MetricsPort: 2000, Region: f.Region, Scraped: f.Scraped,
 		},
-		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts, PrivateCIDRs: f.PrivateCIDRs},
+		Routes: network.Routes{AccessTeams: f.AccessTeams, OriginHosts: f.OriginHosts, Services: f.Services, PrivateCIDRs: f.PrivateCIDRs},
 		Settings: &network.Settings{
 			Kind: f.Kind, DNS: f.DNS, Vault: f.Vault, Origins: f.Origins, Metrics: f.Metrics, AppIngress: f.AppIngress,
 			UpdateChecks: f.UpdateChecks, EdgeCIDRs: f.EdgeCIDRs, HTTPSCIDRs: f.HTTPSCIDRs, ClusterCIDRs: f.ClusterCIDRs,
+			OriginNamespaces: f.OriginNamespaces, OriginIngress: f.OriginIngress,
 		},
 	}
 	if f.Region == network.RegionFedRAMP {

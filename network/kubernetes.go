@@ -4,6 +4,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tunnelgate/tunnelgate/origin"
 )
 
 // namespaceNameLabel is the label the API server sets on every namespace to its name.
@@ -79,7 +81,25 @@ func npPorts(ports []Port) networkingv1.NetworkPolicyPortArrayInput {
 	}
 	out := make(networkingv1.NetworkPolicyPortArray, len(ports))
 	for i, p := range ports {
-		out[i] = networkingv1.NetworkPolicyPortArgs{Port: pulumi.Int(p.Port), Protocol: pulumi.String(string(p.Protocol))}
+		var port pulumi.Input = pulumi.Int(p.Port)
+		if p.Name != "" {
+			port = pulumi.String(p.Name)
+		}
+		out[i] = networkingv1.NetworkPolicyPortArgs{Port: port, Protocol: pulumi.String(string(p.Protocol))}
 	}
 	return out
+}
+
+// kubernetesOriginSpec is the ingress policy of a route Service t: its pods accept the policy's pods
+// (in the policy's namespace, a.ns) on the target port, and nothing else; Ingress is its only policy
+// type, so their egress stays as it was.
+func kubernetesOriginSpec(a *policy, t origin.Target) *networkingv1.NetworkPolicySpecArgs {
+	from := npPeers(Peer{Namespace: a.ns, Labels: a.selector})
+	return &networkingv1.NetworkPolicySpecArgs{
+		PodSelector: metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(t.Selector)},
+		PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
+		Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
+			From: from, Ports: npPorts(servicePeers([]origin.Target{t})[0].Ports),
+		}},
+	}
 }

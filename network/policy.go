@@ -1,7 +1,8 @@
 package network
 
 import (
-	"slices"
+	"errors"
+	"fmt"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/component"
+	"github.com/tunnelgate/tunnelgate/internal/literal"
 )
 
 // Child roles: a child's Pulumi name is "<component name>-<role>".
@@ -19,6 +21,9 @@ const (
 	RoleCilium = "cnp"
 	// RoleKubernetes names the NetworkPolicy child (KindKubernetes).
 	RoleKubernetes = "netpol"
+	// RoleOrigin names the ingress policy of the k-th route Service ("<name>-origin-<k>",
+	// Settings.OriginIngress), of the same kind as the main one.
+	RoleOrigin = "origin"
 )
 
 // Type tokens of the children.
@@ -44,6 +49,9 @@ type Policy struct {
 	Cilium *apiextensions.CustomResource
 	// Kubernetes is the NetworkPolicy child; nil with KindCilium.
 	Kubernetes *networkingv1.NetworkPolicy
+	// OriginIngress are the ingress policies of the routes' Services ("<name>-origin-<k>", in
+	// Routes.Services order; Settings.OriginIngress), of Kind's type; nil without.
+	OriginIngress []pulumi.CustomResource
 }
 
 // NewPolicy validates args and, only when they are valid, registers the component and its one policy
@@ -73,11 +81,23 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		return nil, err
 	}
 
+	// What waits for outputs (the routes' Services, bare names and the namespace) is built once they
+	// are known, from one resolution of the policy.
+	var final pulumi.AnyOutput
+	waits := a.waits()
+	if waits || (a.originIngress && a.ns == "") {
+		a.namespace = ns
+		final = a.final()
+	}
 	switch a.kind {
 	case KindKubernetes:
+		var spec networkingv1.NetworkPolicySpecPtrInput = kubernetesSpec(&a)
+		if waits {
+			spec = plainSpec(final, kubernetesSpec)
+		}
 		np, err := networkingv1.NewNetworkPolicy(ctx, name+"-"+RoleKubernetes, &networkingv1.NetworkPolicyArgs{
 			Metadata: meta,
-			Spec:     kubernetesSpec(&a),
+			Spec:     spec,
 		}, child...)
 		if err != nil {
 			return nil, err
@@ -85,17 +105,21 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 		comp.Kubernetes = np
 		comp.ObjectName = component.ObjectName[metav1.ObjectMeta](np.Metadata)
 	default:
-		cnp, err := apiextensions.NewCustomResource(ctx, name+"-"+RoleCilium, &apiextensions.CustomResourceArgs{
-			ApiVersion:  pulumi.String("cilium.io/v2"),
-			Kind:        pulumi.String("CiliumNetworkPolicy"),
-			Metadata:    meta,
-			OtherFields: kubernetes.UntypedArgs{"spec": ciliumSpecInput(&a, ns)},
-		}, child...)
+		var spec any = ciliumSpec(&a)
+		if waits {
+			spec = final.ApplyT(func(q any) cnpSpec { return ciliumSpec(q.(*policy)) })
+		}
+		cnp, err := newCiliumPolicy(ctx, name+"-"+RoleCilium, meta, spec, child)
 		if err != nil {
 			return nil, err
 		}
 		comp.Cilium = cnp
 		comp.ObjectName = component.ObjectName[*metav1.ObjectMeta](cnp.Metadata)
+	}
+	if a.originIngress {
+		if comp.OriginIngress, err = originIngress(ctx, name, &a, final, child); err != nil {
+			return nil, err
+		}
 	}
 	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"kind":       pulumi.String(string(comp.Kind)),
@@ -107,14 +131,59 @@ func NewPolicy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	return comp, nil
 }
 
-// ciliumSpecInput is the Cilium spec as a plain value, or, when bare origin names wait for a namespace
-// that is an output, an output that qualifies them once the namespace is known.
-func ciliumSpecInput(a *policy, ns pulumi.StringInput) any {
-	if len(a.bare) == 0 {
-		return ciliumSpec(a, a.dnsNames)
+// newCiliumPolicy registers a CiliumNetworkPolicy with spec (a cnpSpec or an output of one).
+func newCiliumPolicy(ctx *pulumi.Context, name string, meta metav1.ObjectMetaArgs, spec any, child []pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
+	return apiextensions.NewCustomResource(ctx, name, &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("cilium.io/v2"),
+		Kind:        pulumi.String("CiliumNetworkPolicy"),
+		Metadata:    meta,
+		OtherFields: kubernetes.UntypedArgs{"spec": spec},
+	}, child...)
+}
+
+// plainSpec is the NetworkPolicy spec that build makes of the final policy, as a plain value (it
+// holds no outputs: the final policy is known).
+func plainSpec(final pulumi.AnyOutput, build func(*policy) *networkingv1.NetworkPolicySpecArgs) networkingv1.NetworkPolicySpecOutput {
+	return final.ApplyT(func(q any) (networkingv1.NetworkPolicySpec, error) {
+		var out networkingv1.NetworkPolicySpec
+		if !literal.Into(build(q.(*policy)), &out) {
+			return out, errors.New("network: the NetworkPolicy spec holds an output")
+		}
+		return out, nil
+	}).(networkingv1.NetworkPolicySpecOutput)
+}
+
+// originIngress registers the ingress policy of each route Service, "<name>-origin-<k>" in the
+// Service's namespace: its pods, from the policy's pods, on the target port. final is the resolved
+// policy when anything was an output (nil otherwise).
+func originIngress(ctx *pulumi.Context, name string, a *policy, final pulumi.AnyOutput, child []pulumi.ResourceOption) ([]pulumi.CustomResource, error) {
+	var out []pulumi.CustomResource
+	for k := range a.services {
+		objName := fmt.Sprintf("%s-%s-%d", name, RoleOrigin, k)
+		var ns pulumi.StringInput
+		var cilium any
+		var np networkingv1.NetworkPolicySpecPtrInput
+		if final.OutputState == nil {
+			t := a.targets[k]
+			ns = pulumi.String(t.Namespace)
+			cilium, np = ciliumOriginSpec(a, t), kubernetesOriginSpec(a, t)
+		} else {
+			ns = final.ApplyT(func(q any) string { return q.(*policy).targets[k].Namespace }).(pulumi.StringOutput)
+			cilium = final.ApplyT(func(q any) cnpSpec { return ciliumOriginSpec(q.(*policy), q.(*policy).targets[k]) })
+			np = plainSpec(final, func(q *policy) *networkingv1.NetworkPolicySpecArgs { return kubernetesOriginSpec(q, q.targets[k]) })
+		}
+		meta := metav1.ObjectMetaArgs{Namespace: ns}
+		var res pulumi.CustomResource
+		var err error
+		if a.kind == KindKubernetes {
+			res, err = networkingv1.NewNetworkPolicy(ctx, objName, &networkingv1.NetworkPolicyArgs{Metadata: meta, Spec: np}, child...)
+		} else {
+			res, err = newCiliumPolicy(ctx, objName, meta, cilium, child)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res)
 	}
-	return ns.ToStringOutput().ApplyT(func(ns string) cnpSpec {
-		q := *a
-		return ciliumSpec(&q, q.qualified(slices.Clone(a.dnsNames), ns))
-	})
+	return out, nil
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/literal"
+	"github.com/tunnelgate/tunnelgate/origin"
 )
 
 // policy is Args after defaults: everything the spec builders read, derived in one place.
@@ -34,6 +36,17 @@ type policy struct {
 	// namespace: they are qualified by qualified(namespace).
 	dnsNames []string
 	bare     []string
+	// originHosts are the routes' hosts (Routes.OriginHosts).
+	originHosts []string
+	// services are the routes' Services; targets what they resolve to, once known (their peers are
+	// then among origins and their names among dnsNames); pending is set while any is unknown.
+	services      []origin.Service
+	targets       []origin.Target
+	pending       bool
+	reach         []string // Settings.OriginNamespaces
+	originIngress bool
+	// ns is the pods' namespace once known (set by final).
+	ns string
 }
 
 // settings returns the caller's settings, the zero value when nil.
@@ -72,13 +85,84 @@ func (a *Args) resolve() policy {
 	for _, t := range a.Routes.AccessTeams {
 		p.httpsHosts = appendNew(p.httpsHosts, strings.ToLower(t)+AccessDomainSuffix)
 	}
+	p.originHosts, p.services, p.reach, p.originIngress = a.Routes.OriginHosts, a.Routes.Services, s.OriginNamespaces, s.OriginIngress
+	for _, svc := range p.services {
+		t, ok := svc.Known(p.domain)
+		if !ok {
+			p.pending, p.targets = true, nil
+			break
+		}
+		p.targets = append(p.targets, t)
+	}
+	p.origins = append(p.origins, servicePeers(p.targets)...)
 	p.edgeCIDRs, p.httpsCIDRs, p.privateCIDRs = s.EdgeCIDRs, s.HTTPSCIDRs, a.Routes.PrivateCIDRs
 	if p.kind == KindKubernetes && len(p.edgeCIDRs) == 0 {
 		p.edgeCIDRs = DefaultEdgeCIDRs(p.region)
 	}
 	p.dnsNames = p.names(a.Routes.OriginHosts)
+	if ns, ok := literal.String(p.namespace); ok {
+		p.ns = ns
+	}
 	return p
 }
+
+// servicePeers are the egress peers of resolved route Services: the pods of the selector in the
+// Service's namespace, on the target port (TCP), under the Service's fully qualified name.
+func servicePeers(targets []origin.Target) []Peer {
+	out := make([]Peer, len(targets))
+	for i, t := range targets {
+		port := Port{Port: t.TargetPort, Name: t.TargetPortName, Protocol: TCP}
+		out[i] = Peer{Namespace: t.Namespace, Labels: t.Selector, Ports: []Port{port}, Hostnames: []string{t.Host}}
+	}
+	return out
+}
+
+// waits reports whether the policy needs outputs before its objects can be built: a route Service
+// not known yet, or a bare origin name waiting for the namespace.
+func (p *policy) waits() bool { return p.pending || len(p.bare) > 0 }
+
+// final returns, as an output, the policy once the namespace and the routes' Services are known: the
+// Services resolved and checked (a Service without a selector, or in a namespace the connector may
+// not reach, fails it with a field error), their peers among the origins and their names, like the
+// bare origin names, in the DNS names. Call it only when needed (waits, or an output namespace).
+func (p *policy) final() pulumi.AnyOutput {
+	ins := []any{p.namespace}
+	if p.pending {
+		for k, s := range p.services {
+			ins = append(ins, s.Resolve(check.Index("routes.services", k), Type, p.domain))
+		}
+	}
+	return pulumi.All(ins...).ApplyT(func(vs []any) (any, error) {
+		q := *p
+		q.ns = vs[0].(string)
+		if p.pending {
+			var es check.Errors
+			q.targets = make([]origin.Target, len(p.services))
+			for k, v := range vs[1:] {
+				t := v.(origin.Target)
+				field := check.Index("routes.services", k)
+				if !q.reachable(t.Namespace) {
+					es.Add(check.Join(field, "namespace"), t.Namespace, "%s", unreachable(q.reach))
+				}
+				if len(t.Selector) == 0 {
+					es.Add(check.Join(field, "selector"), nil, "%s", noSelector(t.Namespace+"/"+t.Name))
+				}
+				q.targets[k] = t
+			}
+			if err := es.Err(Type); err != nil {
+				return nil, err
+			}
+			q.origins = append(slices.Clip(p.origins), servicePeers(q.targets)...)
+			q.pending, q.bare = false, nil
+			q.dnsNames = q.names(q.originHosts)
+		}
+		q.dnsNames = q.qualified(slices.Clone(q.dnsNames), q.ns)
+		return &q, nil
+	}).(pulumi.AnyOutput)
+}
+
+// reachable reports whether the connector may reach pods in namespace ns (Settings.OriginNamespaces).
+func (p *policy) reachable(ns string) bool { return len(p.reach) == 0 || slices.Contains(p.reach, ns) }
 
 // vaultPeer is the Vault peer of an agent that connects to c: the caller's peer (default: the Helm
 // chart's pods) with the address's port where the peer names none, and the host the agent resolves

@@ -1,12 +1,14 @@
 package network
 
 import (
+	"fmt"
 	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/literal"
 )
 
 // dnsName is the pattern Cilium's schema applies to toFQDNs and rules.dns matchName.
@@ -21,7 +23,45 @@ func (a *Args) Validate() error {
 	s := a.settings()
 	s.validate(&es)
 	s.validateAgainst(&es, a)
+	a.validateServices(&es, s)
 	return es.Err(Type)
+}
+
+// validateServices checks the routes' Services: their own fields, that they carry what the policy
+// needs (an existing Service must be read first: the tunnel does), and, where known, a selector and a
+// namespace the connector may reach.
+func (a *Args) validateServices(es *check.Errors, s Settings) {
+	for k, svc := range a.Routes.Services {
+		field := check.Index("routes.services", k)
+		es.Merge(field, svc.Validate())
+		if svc.Existing() {
+			es.Add(check.Join(field, "selector"), nil, "required: the policy allows the pods behind the Service, so it needs the Service's selector and ports: pass the Services the tunnel resolved (tunnel.Tunnel.OriginServices, which read existing Services), or give them (origin.FromService)")
+			continue
+		}
+		ns, nsOK := literal.String(svc.Namespace)
+		name, _ := literal.String(svc.Name)
+		if nsOK && !s.reaches(ns) {
+			es.Add(check.Join(field, "namespace"), ns, "%s", unreachable(s.OriginNamespaces))
+		}
+		var sel map[string]string
+		if svc.Selector != nil && literal.Into(svc.Selector, &sel) && len(sel) == 0 {
+			es.Add(check.Join(field, "selector"), nil, "%s", noSelector(ns+"/"+name))
+		}
+	}
+}
+
+// reaches reports whether the connector may reach pods in namespace ns (Settings.OriginNamespaces).
+func (s Settings) reaches(ns string) bool {
+	return len(s.OriginNamespaces) == 0 || slices.Contains(s.OriginNamespaces, ns)
+}
+
+func unreachable(reach []string) string {
+	return fmt.Sprintf("not one of settings.originNamespaces %v: the connector may not reach pods there", reach)
+}
+
+// noSelector is the error of a route's Service without a selector.
+func noSelector(svc string) string {
+	return "Service " + svc + " has no selector, so no policy can name the pods behind it (its endpoints are managed by hand, or it is an ExternalName): route to the destination with a URL and describe it in settings.origins, or give the Service a selector"
 }
 
 func (p Pods) validate(es *check.Errors) {
@@ -96,6 +136,9 @@ func (s Settings) validate(es *check.Errors) {
 	for i, o := range s.Origins {
 		validatePeer(es, check.Index(f+"origins", i), o, true)
 	}
+	for i, ns := range s.OriginNamespaces {
+		es.DNSLabel(check.Index(f+"originNamespaces", i), ns)
+	}
 	if s.Metrics != nil {
 		validatePeer(es, f+"metrics", *s.Metrics, false)
 		validateNoHostnames(es, f+"metrics", *s.Metrics)
@@ -131,6 +174,19 @@ func (s Settings) validateAgainst(es *check.Errors, a *Args) {
 		es.Add(f+"vault", nil, "no Vault Agent runs in the pods (their token comes from a Kubernetes Secret): nothing would use this egress")
 	}
 	layout := a.Pods.Layout
+	if s.OriginIngress && len(a.Routes.Services) == 0 {
+		es.Add(f+"originIngress", true, "no route points at a Kubernetes Service (routes.services): there is nothing to let the pods in to; origins peers need ingress policies of their own")
+	}
+	podsNS, podsNSKnown := literal.String(a.Pods.Namespace)
+	for i, o := range s.Origins {
+		ns, known := o.Namespace, o.Namespace != ""
+		if !known {
+			ns, known = podsNS, podsNSKnown
+		}
+		if len(o.CIDRs) == 0 && known && !s.reaches(ns) {
+			es.Add(check.Join(check.Index(f+"origins", i), "namespace"), ns, "%s", unreachable(s.OriginNamespaces))
+		}
+	}
 	if len(s.AppIngress) > 0 && layout != LayoutSidecar {
 		es.Add(f+"appIngress", nil, "only with layout %q: the connector's own pods accept no connections but metrics", LayoutSidecar)
 	}
@@ -210,7 +266,16 @@ func validatePeer(es *check.Errors, field string, p Peer, portsRequired bool) {
 	}
 	for i, port := range p.Ports {
 		f := check.Index(check.Join(field, "ports"), i)
-		es.Port(check.Join(f, "port"), port.Port)
+		switch {
+		case port.Name != "" && port.Port != 0:
+			es.Add(check.Join(f, "name"), port.Name, "set port or name, not both")
+		case port.Name != "" && len(p.CIDRs) > 0:
+			es.Add(check.Join(f, "name"), port.Name, "a named port is looked up in the peer pods' containers: give a number for address blocks")
+		case port.Name != "":
+			es.PortName(check.Join(f, "name"), port.Name)
+		default:
+			es.Port(check.Join(f, "port"), port.Port)
+		}
 		switch port.Protocol {
 		case "", TCP, UDP, SCTP:
 		default:

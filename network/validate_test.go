@@ -10,7 +10,18 @@ import (
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
 	"github.com/tunnelgate/tunnelgate/network"
+	"github.com/tunnelgate/tunnelgate/origin"
 )
+
+// service is the Service "web" in namespace ns written out as the API server holds it, with selector
+// sel (nil: none): port 80 "http" to the container port "http".
+func service(ns string, sel map[string]string) origin.Service {
+	return origin.Service{
+		Namespace: pulumi.String(ns), Name: pulumi.String("web"),
+		Selector: pulumi.ToStringMap(sel),
+		Ports:    pulumi.Array{pulumi.Map{"name": pulumi.String("http"), "port": pulumi.Int(80), "targetPort": pulumi.String("http")}},
+	}
+}
 
 // valid returns valid args to break one field at a time.
 func valid() *flat {
@@ -83,6 +94,30 @@ func TestBadInputs(t *testing.T) {
 		{"https cidrs with cilium", func(a *flat) { a.UpdateChecks = true; a.HTTPSCIDRs = []string{"104.16.0.0/13"} }, "settings.httpsCidrs", []string{"104.16.0.0/13"}, "only with kind"},
 		{"fallback https without cidrs", func(a *flat) { a.Kind = network.KindKubernetes; a.AccessTeams = []string{"acme"} }, "settings.httpsCidrs", nil, "acme.cloudflareaccess.com"},
 		{"fallback https cidrs unused", func(a *flat) { a.Kind = network.KindKubernetes; a.HTTPSCIDRs = []string{"104.16.0.0/13"} }, "settings.httpsCidrs", []string{"104.16.0.0/13"}, "nothing uses them"},
+		// Named ports, the routes' Services and the settings about them.
+		{"port and name", func(a *flat) { a.Origins[0].Ports[0].Name = "http" }, "settings.origins[0].ports[0].name", "http", "not both"},
+		{"port name syntax", func(a *flat) { a.Origins[0].Ports[0] = network.Port{Name: "HTTP"} }, "settings.origins[0].ports[0].name", "HTTP", "not a port name"},
+		{"named port of address blocks", func(a *flat) {
+			a.Origins[0] = network.Peer{CIDRs: []string{"10.0.0.0/8"}, Ports: []network.Port{{Name: "http"}}}
+		}, "settings.origins[0].ports[0].name", "http", "give a number for address blocks"},
+		{"existing Service not read", func(a *flat) {
+			a.Services = []origin.Service{{Namespace: pulumi.String("shop"), Name: pulumi.String("web"), Port: 80}}
+		}, "routes.services[0].selector", nil, "tunnel.Tunnel.OriginServices"},
+		{"Service without a selector", func(a *flat) { a.Services = []origin.Service{service("shop", nil)} }, "routes.services[0].selector", nil, "Service shop/web has no selector"},
+		{"Service port not on it", func(a *flat) {
+			s := service("shop", web)
+			s.Port = 81
+			a.Services = []origin.Service{s}
+		}, "routes.services[0].port", 81, "not a port of Service shop/web, whose ports are 80 (http)"},
+		{"Service in a namespace the connector may not reach", func(a *flat) {
+			a.Services = []origin.Service{service("shop", web)}
+			a.OriginNamespaces = []string{"apps", "blog"}
+		}, "routes.services[0].namespace", "shop", "not one of settings.originNamespaces [apps blog]"},
+		{"origin peer in a namespace the connector may not reach", func(a *flat) {
+			a.OriginNamespaces = []string{"shop"}
+		}, "settings.origins[0].namespace", "apps", "not one of settings.originNamespaces [shop]"},
+		{"origin namespaces syntax", func(a *flat) { a.OriginNamespaces = []string{"apps", "Shop"} }, "settings.originNamespaces[1]", "Shop", "RFC 1123"},
+		{"origin ingress without Services", func(a *flat) { a.OriginIngress = true }, "settings.originIngress", true, "no route points at a Kubernetes Service"},
 		{"bad https cidr", func(a *flat) {
 			a.Kind = network.KindKubernetes
 			a.UpdateChecks = true

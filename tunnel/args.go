@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tunnelgate/tunnelgate/internal/literal"
+	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
@@ -51,6 +53,10 @@ type Args struct {
 	// CatchAll is the service of the catch-all rule appended after the routes. Default DefaultCatchAll
 	// ("http_status:404"). Cannot be combined with a catch-all route.
 	CatchAll string `pulumi:"catchAll,optional"`
+	// ClusterDomain is the cluster's DNS domain, with which routes to a KubernetesService are
+	// qualified ("<name>.<namespace>.svc.<domain>"). Default origin.DefaultClusterDomain
+	// ("cluster.local").
+	ClusterDomain string `pulumi:"clusterDomain,optional"`
 	// OriginDefaults are origin options for every rule (including the catch-all); a route's own Origin
 	// overrides them field by field (Access as a whole).
 	OriginDefaults *OriginRequest `pulumi:"originDefaults,optional"`
@@ -101,7 +107,13 @@ type Route struct {
 	// Service is where cloudflared sends the request: "http://svc:port", "https://svc[:port]",
 	// "tcp://host:port", "ssh://host[:port]", "rdp://host[:port]", "unix:/path/to/socket",
 	// "http_status:NNN" or "hello_world". URLs carry no path: cloudflared forwards the request's own path.
-	Service string `pulumi:"service"`
+	// Required unless KubernetesService is set.
+	Service string `pulumi:"service,optional"`
+	// KubernetesService sends the requests to a Service of the cluster instead of a URL: the rule's
+	// service is "<scheme>://<name>.<namespace>.svc.<ClusterDomain>:<port>", and the network policy
+	// allows the pods behind it on the target port (Args.OriginServices). An existing Service (no
+	// selector and ports given) is read from the cluster. See package origin.
+	KubernetesService *origin.Service `pulumi:"kubernetesService,optional"`
 	// Origin overrides Args.OriginDefaults for this rule.
 	Origin *OriginRequest `pulumi:"origin,optional"`
 	// Access puts Cloudflare Access in front of this route (it replaces Args.Access for the route, except
@@ -160,6 +172,13 @@ func TunnelName(base, rotation string) string {
 		return base
 	}
 	return base + "-" + rotation
+}
+
+// ServiceReadName is the Pulumi name of the read of an existing Service that a route points at:
+// "<component>-service-<namespace>.<name>", e.g. "edge-service-shop.web" (namespaces and Service names
+// hold no dots, so two Services never share a name).
+func ServiceReadName(component, namespace, name string) string {
+	return component + "-service-" + namespace + "." + name
 }
 
 // RecordName is the Pulumi name of the DNS record child for hostname: "<component>-dns-<hostname>",
@@ -221,7 +240,8 @@ func (a *Args) Rules() []Route {
 
 // Origins returns the distinct origins the rules send traffic to (services cloudflared answers itself,
 // http_status and hello_world, have none), in rule order: the destinations the connector needs egress
-// to. Invalid services are left out: call Validate first.
+// to. Invalid services are left out: call Validate first. Routes to a KubernetesService are not
+// among them: see OriginServices.
 func (a *Args) Origins() []Origin {
 	seen := map[Origin]bool{}
 	var out []Origin
@@ -257,6 +277,57 @@ func (a *Args) OriginHosts() []string {
 	}
 	if n := len(a.Routes); n == 0 || !a.Routes[n-1].isCatchAll() {
 		add(cmp.Or(a.CatchAll, DefaultCatchAll))
+	}
+	return out
+}
+
+// OriginServices returns the distinct Services the routes point at (Route.KubernetesService), in
+// route order, as given (an existing Service is read by NewTunnel, which reports the Services it
+// resolves as Tunnel.OriginServices). routes[k] is the index of the first route to services[k], the
+// route that errors about it name. A Service is the same as an earlier one when it is the same
+// pointer, or when namespace and name are equal literals and the port and scheme are equal.
+func (a *Args) OriginServices() (services []origin.Service, routes []int) {
+	for i, k := range a.serviceIndex() {
+		if k == len(services) {
+			services = append(services, *a.Routes[i].KubernetesService)
+			routes = append(routes, i)
+		}
+	}
+	return services, routes
+}
+
+// serviceIndex maps each route to the index of its Service among the distinct ones, or -1.
+func (a *Args) serviceIndex() []int {
+	type key struct {
+		namespace, name, portName, scheme string
+		port                              int
+	}
+	byPtr := map[*origin.Service]int{}
+	byKey := map[key]int{}
+	out := make([]int, len(a.Routes))
+	n := 0
+	for i, r := range a.Routes {
+		s := r.KubernetesService
+		out[i] = -1
+		if s == nil {
+			continue
+		}
+		if k, ok := byPtr[s]; ok {
+			out[i] = k
+			continue
+		}
+		ns, okNS := literal.String(s.Namespace)
+		name, okName := literal.String(s.Name)
+		kk := key{ns, name, s.PortName, cmp.Or(s.Scheme, origin.DefaultScheme), s.Port}
+		if k, ok := byKey[kk]; ok && okNS && okName {
+			out[i], byPtr[s] = k, k
+			continue
+		}
+		if okNS && okName {
+			byKey[kk] = n
+		}
+		byPtr[s], out[i] = n, n
+		n++
 	}
 	return out
 }

@@ -17,7 +17,8 @@
 //
 // What other components need from the routes is plain data computed from Args without Pulumi:
 // Args.OriginHosts and Args.AccessTeams (the network policy's network.Routes), Args.Vault (the
-// workload's Vault source). The caller's DependsOn, RetainOnDelete, DeletedWith and custom timeouts reach
+// workload's Vault source); the routes' Kubernetes Services as the tunnel resolved them are
+// Tunnel.OriginServices (network.Routes.Services; before registration Args.OriginServices). The caller's DependsOn, RetainOnDelete, DeletedWith and custom timeouts reach
 // every child; providers and Protect reach them through the parent.
 //
 // The secret outputs are the token (Tunnel.Token) and the Access service tokens' client ids and secrets
@@ -32,6 +33,7 @@
 //
 //	name              type token                                                                  parent
 //	N                 tunnelgate:tunnel:Tunnel                                                    (caller's)
+//	N-service-<ns>.<name>  kubernetes:core/v1:Service, a read (one per existing Service a route names)  N
 //	N-secret          random:index/randomPassword:RandomPassword                                  N
 //	N-tunnel          cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared      N
 //	N-config          cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig  N
@@ -77,6 +79,20 @@
 // workload package, which reads there). Every change (a rotation) writes a new version; destroy
 // deletes all versions and the metadata (delete_all_versions), unless Args.KeepVaultVersions asks for
 // Vault's soft delete of the latest version only.
+//
+// # Routes to Kubernetes Services
+//
+// A route's origin may be a Service of the cluster (Route.KubernetesService, see package origin)
+// instead of a URL: a Service of the same program (origin.FromService, or its outputs from another
+// language), or an existing one by namespace, name and port (number or name). The rule's service is
+// "<scheme>://<name>.<namespace>.svc.<Args.ClusterDomain>:<port>" (the Service port, by its number),
+// a literal when the Service is written out, else an output resolved and checked once the Service is
+// known: a port that is not the Service's, a UDP port or a headless Service (clusterIP "None") fails
+// the configuration (and what waits for it, the DNS records) with a field
+// error naming the route ("routes[2].kubernetesService.port"). An existing Service is read from the
+// cluster with the component's kubernetes provider, once however many routes and ports name it: the
+// child N-service-<namespace>.<name> (a read: `pulumi destroy` forgets it, never deletes the Service).
+// Its namespace and name must be literals. A Service that does not exist fails the read.
 //
 // # Private network
 //

@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/component"
+	"github.com/tunnelgate/tunnelgate/internal/literal"
+	"github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/vaultkv"
 )
 
@@ -47,12 +49,18 @@ type Tunnel struct {
 	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds" provider:"secret"`
 	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets" provider:"secret"`
 
+	// OriginServices are the distinct Services the routes point at (Args.OriginServices), as the tunnel
+	// resolved them: an existing Service with its selector, ports and cluster IP from the read. Give
+	// them to the network policy (network.Routes.Services). Not a Pulumi output (no `pulumi` tag).
+	OriginServices []origin.Service
+
 	// Children are the component's resources in registration order: secret, tunnel, Access service
-	// tokens, policies and applications, config, Vault secret, records, private routes. Depend on them
-	// (pulumi.DependsOn) to run after the tunnel is fully set up, e.g. a workload whose pods read the token
-	// from Vault; NewTunnelWithConnectors's Connectors sees them without the records and routes, which
-	// come after the connectors. (Depending on the component itself resolves to the children registered
-	// so far, which is racy while the component is being built.)
+	// tokens, policies and applications, config, Vault secret, records, private routes (not the reads
+	// of existing Services). Depend on them (pulumi.DependsOn) to run after the tunnel is fully set up,
+	// e.g. a workload whose pods read the token from Vault; NewTunnelWithConnectors's Connectors sees
+	// them without the records and routes, which come after the connectors. (Depending on the component
+	// itself resolves to the children registered so far, which is racy while the component is being
+	// built.)
 	// Not a Pulumi output: it has no `pulumi` tag (a multi-language provider skips untagged fields).
 	Children []pulumi.Resource
 }
@@ -101,6 +109,9 @@ func NewTunnelWithConnectors(ctx *pulumi.Context, name string, args *Args, conne
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, d: d, comp: comp, child: child, hostnames: d.Hostnames()}
+	if err := b.origins(); err != nil {
+		return nil, err
+	}
 	tun, config, err := b.tunnel()
 	if err != nil {
 		return nil, err
@@ -148,9 +159,53 @@ type builder struct {
 	accountID pulumi.StringInput
 	tunnelID  pulumi.StringOutput
 	hostnames []string
+	// urls are the services of the routes to a KubernetesService, by route (nil for the others).
+	urls []pulumi.StringInput
 	// auds are the audience tags of the Access applications by domain; tokenIDs and tokenSecrets the
 	// service tokens' client ids and secrets by machine client.
 	auds, tokenIDs, tokenSecrets pulumi.StringMap
+}
+
+// origins reads the existing Services the routes point at (one read per Service, however many routes
+// and ports use it), resolves every distinct Service and records each route's URL: a literal when the
+// Service is, else an output checked once known (a bad port fails the config, nothing else).
+func (b *builder) origins() error {
+	services, routes := b.d.OriginServices()
+	if len(services) == 0 {
+		return nil
+	}
+	reads := map[string]*origin.Service{}
+	urls := make([]pulumi.StringInput, len(services))
+	for k, s := range services {
+		if s.Existing() {
+			ns, _ := literal.String(s.Namespace)
+			n, _ := literal.String(s.Name)
+			read, ok := reads[ns+"/"+n]
+			if !ok {
+				var err error
+				if read, err = origin.Read(b.ctx, ServiceReadName(b.name, ns, n), &s, b.child...); err != nil {
+					return err
+				}
+				reads[ns+"/"+n] = read
+			}
+			r := *read
+			r.Port, r.PortName, r.Scheme = s.Port, s.PortName, s.Scheme
+			s = r
+		}
+		b.comp.OriginServices = append(b.comp.OriginServices, s)
+		if t, ok := s.Known(b.d.ClusterDomain); ok {
+			urls[k] = pulumi.String(t.URL)
+		} else {
+			urls[k] = s.Resolve(routeField(routes[k], ".kubernetesService"), Type, b.d.ClusterDomain).URL()
+		}
+	}
+	b.urls = make([]pulumi.StringInput, len(b.d.Routes))
+	for i, k := range b.d.serviceIndex() {
+		if k >= 0 {
+			b.urls[i] = urls[k]
+		}
+	}
+	return nil
 }
 
 // tunnel registers the secret, the tunnel and its ingress configuration.
@@ -196,7 +251,7 @@ func (b *builder) tunnel() (*cloudflare.ZeroTrustTunnelCloudflared, *cloudflare.
 // configArgs is the tunnel's configuration: the ingress rules (with the Access applications' audience
 // tags, auds, by route index) and, with a private network, warp routing.
 func (b *builder) configArgs(auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs {
-	c := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules(), auds)}
+	c := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigArgs{IngressRules: ingressRules(b.d.Rules(), b.urls, auds)}
 	if b.d.PrivateNetwork != nil {
 		c.WarpRouting = cloudflare.ZeroTrustTunnelCloudflaredConfigConfigWarpRoutingArgs{Enabled: pulumi.Bool(true)}
 	}
@@ -387,12 +442,17 @@ func checked(in pulumi.StringInput, field string) pulumi.StringInput {
 	return check.StringInput(&validated, field, in, Type, checkHex32)
 }
 
-// ingressRules converts the emitted rules to the provider's input types; auds are the audience tags of
-// the routes behind an Access application, by index.
-func ingressRules(rules []Route, auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray {
+// ingressRules converts the emitted rules to the provider's input types; urls are the services of
+// the routes to a KubernetesService and auds the audience tags of the routes behind an Access
+// application, by index.
+func ingressRules(rules []Route, urls []pulumi.StringInput, auds map[int]pulumi.StringOutput) cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray {
 	out := make(cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArray, len(rules))
 	for i, r := range rules {
-		rule := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArgs{Service: pulumi.String(r.Service)}
+		var service pulumi.StringInput = pulumi.String(r.Service)
+		if i < len(urls) && urls[i] != nil {
+			service = urls[i]
+		}
+		rule := cloudflare.ZeroTrustTunnelCloudflaredConfigConfigIngressRuleArgs{Service: service}
 		if r.Hostname != "" {
 			rule.Hostname = pulumi.String(r.Hostname)
 		}

@@ -34,6 +34,9 @@ func validate(d Args) error {
 	} else {
 		es.Literal("accountId", d.AccountID, checkHex32)
 	}
+	if c := d.ClusterDomain; c != "" {
+		es.DNSSubdomain("clusterDomain", c)
+	}
 	validateZone(&es, &d)
 	validateRoutes(&es, &d)
 	validatePrivate(&es, d.PrivateNetwork)
@@ -155,8 +158,17 @@ func validateRoutes(es *check.Errors, d *Args) {
 	for i, r := range d.Routes {
 		// The field path is only built for an error: this loop runs once per route.
 		f := func(sub string) string { return check.Index("routes", i) + sub }
-		if _, _, err := parseService(r.Service); err != nil {
-			es.Add(f(".service"), r.Service, "%s", err.Error())
+		switch {
+		case r.KubernetesService != nil && r.Service != "":
+			es.Add(f(".kubernetesService"), nil, "set either service (a URL: %q) or kubernetesService, not both", r.Service)
+		case r.KubernetesService != nil:
+			es.Merge(f(".kubernetesService"), r.KubernetesService.Validate())
+		case r.Service == "":
+			es.Add(f(".service"), r.Service, "required: a URL such as http://web.apps.svc:8080, or set kubernetesService")
+		default:
+			if _, _, err := parseService(r.Service); err != nil {
+				es.Add(f(".service"), r.Service, "%s", err.Error())
+			}
 		}
 		if r.Origin != nil {
 			validateOrigin(es, f(".origin"), r.Origin)

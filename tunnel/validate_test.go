@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/tunnelgate/tunnelgate/internal/check"
 	"github.com/tunnelgate/tunnelgate/internal/dryrun"
+	kube "github.com/tunnelgate/tunnelgate/origin"
 	"github.com/tunnelgate/tunnelgate/tunnel"
 )
 
@@ -26,6 +27,11 @@ func service(s string) func(*tunnel.Args) {
 
 func origin(o tunnel.OriginRequest) func(*tunnel.Args) {
 	return routes(tunnel.Route{Hostname: "app.example.com", Service: "https://web", Origin: &o})
+}
+
+// existing is an existing Service of namespace "shop" on port.
+func existing(name string, port int) *kube.Service {
+	return &kube.Service{Namespace: pulumi.String("shop"), Name: pulumi.String(name), Port: port}
 }
 
 func private(routes []tunnel.PrivateRoute, vnets ...tunnel.VirtualNetwork) func(*tunnel.Args) {
@@ -143,6 +149,27 @@ func TestBadInputs(t *testing.T) {
 		{"rotation with space", func(a *tunnel.Args) { a.Rotation = "r 2" }, "rotation", "r 2"},
 		{"rotation too long", func(a *tunnel.Args) { a.Rotation = strings.Repeat("r", 33) }, "rotation", strings.Repeat("r", 33)},
 		{"name with space", func(a *tunnel.Args) { a.Name = "my tunnel" }, "name", "my tunnel"},
+		// Routes to a Kubernetes Service (package origin).
+		{"both URL and Service", routes(tunnel.Route{Hostname: "app.example.com", Service: web, KubernetesService: existing("web", 80)}), "routes[0].kubernetesService", nil},
+		{"neither URL nor Service", routes(tunnel.Route{Hostname: "app.example.com"}), "routes[0].service", ""},
+		{"port not on the written-out Service", routes(tunnel.Route{Hostname: "app.example.com", KubernetesService: &kube.Service{
+			Namespace: pulumi.String("shop"), Name: pulumi.String("web"), Port: 443,
+			Selector: pulumi.StringMap{"app": pulumi.String("web")},
+			Ports:    pulumi.Array{pulumi.Map{"port": pulumi.Int(80)}},
+		}}), "routes[0].kubernetesService.port", 443},
+		{"headless Service", routes(tunnel.Route{Hostname: "app.example.com", KubernetesService: &kube.Service{
+			Namespace: pulumi.String("shop"), Name: pulumi.String("web"), ClusterIP: pulumi.String("None"),
+			Selector: pulumi.StringMap{"app": pulumi.String("web")},
+			Ports:    pulumi.Array{pulumi.Map{"port": pulumi.Int(80)}},
+		}}), "routes[0].kubernetesService.clusterIp", "None"},
+		{"Service name", routes(tunnel.Route{Hostname: "app.example.com", KubernetesService: existing("Web", 80)}), "routes[0].kubernetesService.name", "Web"},
+		{"Service port name", routes(tunnel.Route{Hostname: "app.example.com", KubernetesService: &kube.Service{
+			Namespace: pulumi.String("shop"), Name: pulumi.String("web"), PortName: "http_port",
+		}}), "routes[0].kubernetesService.portName", "http_port"},
+		{"existing Service named by an output", routes(tunnel.Route{Hostname: "app.example.com", KubernetesService: &kube.Service{
+			Namespace: pulumi.String("shop").ToStringOutput(), Name: pulumi.String("web"),
+		}}), "routes[0].kubernetesService.namespace", nil},
+		{"cluster domain", func(a *tunnel.Args) { a.ClusterDomain = "Cluster.Local" }, "clusterDomain", "Cluster.Local"},
 		{"private network without routes", private(nil), "privateNetwork.routes", nil},
 		{"private route not a CIDR", private(cidrs("10.0.0.0")), "privateNetwork.routes[0].cidr", "10.0.0.0"},
 		{"private route prefix too long", private(cidrs("10.0.0.0/33")), "privateNetwork.routes[0].cidr", "10.0.0.0/33"},

@@ -1,8 +1,10 @@
 // Package quickstart holds the two deployments tunnelgate was built from, as Pulumi programs configured
 // with stack config: InPod (one app with cloudflared as a sidecar, reaching it on localhost) and OwnPod
 // (a frontend on "/" and a backend on "/api/v0/" behind one hostname, reached through their Services by
-// a cloudflared Deployment of its own). examples/inpod and examples/ownpod run them with pulumi.Run; the
-// account-free demo (cmd/tunnelgate-demo) runs the very same functions on Pulumi's mock engine.
+// a cloudflared Deployment of its own), and a third, Shared (one connector for the whole cluster,
+// serving two apps in two namespaces, its routes naming the apps' Services). examples/inpod,
+// examples/ownpod and examples/shared run them with pulumi.Run; the account-free demo
+// (cmd/tunnelgate-demo) runs the very same functions on Pulumi's mock engine.
 //
 // Stack config (namespace "tunnelgate", e.g. `pulumi config set tunnelgate:accountId ...`):
 //
@@ -25,10 +27,18 @@
 //	appPort         InPod          4000                     the port the app listens on (localhost)
 //	frontend        OwnPod         see below                {"service": URL, "labels": {...}, "port": N}
 //	backend         OwnPod         see below                the same for the backend ("/api/v0/")
-//	networkPolicy   both           cilium                   cilium, kubernetes or none
-//	access          both           none                     Cloudflare Access in front of the hostname, a
+//	networkPolicy   all            cilium                   cilium, kubernetes or none
+//	access          InPod/OwnPod   none                     Cloudflare Access in front of the hostname, a
 //	                                                        tunnel.AccessPolicy as JSON, e.g. {"teamName":
 //	                                                        "acme", "emailDomains": ["example.com"]}
+//	shopNamespace   Shared         shop                     namespace of the shop app (Deployment and Service "shop")
+//	blogNamespace   Shared         blog                     namespace of the blog app (Deployment and Service "blog")
+//	shopImage       Shared         appImage                 the shop's image (blogImage: the blog's)
+//	blogHostname    Shared         blog.<hostname's parent> the blog's own hostname (hostname serves the shop, and the blog under /blog/)
+//	originIngress   Shared         true                     a policy in each app's namespace letting the connector in
+//
+// "both" keys are used by Shared too; there namespace (the connector's) defaults to "cloudflared" and
+// the Vault path to "<namespace>/edge/cloudflared".
 //
 // The programs create the namespace (a Namespace resource named "namespace"), so that a first `pulumi up`
 // works on a fresh cluster; `pulumi destroy` then deletes it with everything in it. Set createNamespace to

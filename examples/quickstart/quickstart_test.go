@@ -125,6 +125,33 @@ func TestConfigKeys(t *testing.T) {
 				t.Errorf("frontend service %v", got)
 			}
 		}},
+		{"shared: no origin ingress", quickstart.Shared, map[string]string{"tunnelgate:originIngress": "false"}, func(t *testing.T, res *dryrun.Result) {
+			if n := len(res.OfType("kubernetes:cilium.io/v2:CiliumNetworkPolicy")); n != 1 {
+				t.Errorf("%d Cilium policies with originIngress=false, want the connector's only:\n%s", n, res.Tree())
+			}
+		}},
+		{"shared: kubernetes policies in the apps' namespaces", quickstart.Shared, map[string]string{"tunnelgate:networkPolicy": "kubernetes", "tunnelgate:shopNamespace": "store"}, func(t *testing.T, res *dryrun.Result) {
+			var where []string
+			for _, r := range res.OfType("kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+				where = append(where, r.Name+" "+dryrun.Plain(r.Inputs)["metadata"].(map[string]any)["namespace"].(string))
+			}
+			slices.Sort(where) // objects whose inputs are outputs register in the order they resolve
+			if want := []string{"edge-netpol apps", "edge-origin-0 blog", "edge-origin-1 store"}; !slices.Equal(where, want) {
+				t.Errorf("NetworkPolicies %v, want %v", where, want)
+			}
+		}},
+		{"shared: hostnames and namespaces", quickstart.Shared, map[string]string{"tunnelgate:blogHostname": "news.example.com", "tunnelgate:createNamespace": "false", "tunnelgate:namespace": ""}, func(t *testing.T, res *dryrun.Result) {
+			if n := len(res.OfType("kubernetes:core/v1:Namespace")); n != 0 {
+				t.Errorf("%d namespaces with createNamespace=false", n)
+			}
+			if res.Get("cloudflare:index/record:Record", "edge-dns-news.example.com") == nil {
+				t.Errorf("no record for blogHostname:\n%s", res.Tree())
+			}
+			md := dryrun.Plain(res.Must(t, "kubernetes:apps/v1:Deployment", "edge-deployment").Inputs)["metadata"].(map[string]any)
+			if md["namespace"] != "cloudflared" {
+				t.Errorf("connector namespace %v, want the default cloudflared", md["namespace"])
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := dryrun.Run(tc.program, config(tc.extra))
@@ -133,6 +160,30 @@ func TestConfigKeys(t *testing.T) {
 			}
 			tc.check(t, res)
 		})
+	}
+}
+
+// A bad config of the shared program registers nothing, not even the namespaces and the apps.
+func TestSharedCheckedFirst(t *testing.T) {
+	res, err := dryrun.Run(quickstart.Shared, config(map[string]string{"tunnelgate:blogNamespace": "Blog"}))
+	if err == nil || len(res.Resources) != 0 {
+		t.Fatalf("err %v, %d resources", err, len(res.Resources))
+	}
+	if want := `tunnel.routes[0].kubernetesService.namespace "Blog"`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name %s", err, want)
+	}
+}
+
+// A preview of a fresh stack: the apps' Services are not created yet, so the provider reports them
+// with their inputs only (no cluster IP); the routes and the policy follow them without an error.
+// (The real preview, e2e TestProductShared, failed on an empty cluster IP taken for an ExternalName.)
+func TestSharedPreview(t *testing.T) {
+	res, err := dryrun.Run(quickstart.Shared, config(nil), dryrun.Preview())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.OfType("kubernetes:cilium.io/v2:CiliumNetworkPolicy")); n != 3 {
+		t.Errorf("%d Cilium policies in the preview, want 3", n)
 	}
 }
 

@@ -37,12 +37,23 @@ type Errors struct {
 	list []*FieldError
 }
 
-// Add records that field holds value, which is wrong because of reason (formatted with args).
+// Add records that field holds value, which is wrong because of reason (formatted with args). The
+// same error (field, value and reason) is recorded once, however many validators find it: a composite
+// (tunnelgate.NewIngress) merges the errors of validators that share inputs.
 func (es *Errors) Add(field string, value any, reason string, args ...any) {
 	if len(args) > 0 {
 		reason = fmt.Sprintf(reason, args...)
 	}
-	es.list = append(es.list, &FieldError{Field: field, Value: value, Reason: reason})
+	es.push(&FieldError{Field: field, Value: value, Reason: reason})
+}
+
+func (es *Errors) push(fe *FieldError) {
+	for _, e := range es.list {
+		if e.Field == fe.Field && e.Reason == fe.Reason && fmt.Sprint(e.Value) == fmt.Sprint(fe.Value) {
+			return
+		}
+	}
+	es.list = append(es.list, fe)
 }
 
 // Merge adds the field errors in err (from another validator) with their fields under prefix
@@ -59,9 +70,9 @@ func (es *Errors) Merge(prefix string, err error) {
 			es.Merge(prefix, e)
 		}
 	case errors.As(err, &fe):
-		es.list = append(es.list, &FieldError{Field: Join(prefix, fe.Field), Value: fe.Value, Reason: fe.Reason})
+		es.push(&FieldError{Field: Join(prefix, fe.Field), Value: fe.Value, Reason: fe.Reason})
 	default:
-		es.list = append(es.list, &FieldError{Field: prefix, Reason: err.Error()})
+		es.push(&FieldError{Field: prefix, Reason: err.Error()})
 	}
 }
 
@@ -225,6 +236,21 @@ func (es *Errors) Audience(field, s string) {
 func (es *Errors) DNSSubdomain(field, s string) {
 	for _, msg := range validation.IsDNS1123Subdomain(s) {
 		es.Add(field, s, "%s", msg)
+	}
+}
+
+// DNS1035Label adds an error unless s is an RFC 1035 label (a Service's name: it starts with a letter).
+func (es *Errors) DNS1035Label(field, s string) {
+	for _, msg := range validation.IsDNS1035Label(s) {
+		es.Add(field, s, "%s", msg)
+	}
+}
+
+// PortName adds an error unless s is a Kubernetes port name (IANA_SVC_NAME: at most 15 lower-case
+// letters, digits and '-', with a letter).
+func (es *Errors) PortName(field, s string) {
+	if msgs := validation.IsValidPortName(s); len(msgs) > 0 {
+		es.Add(field, s, "not a port name (IANA_SVC_NAME): %s", strings.Join(msgs, "; "))
 	}
 }
 

@@ -37,6 +37,9 @@ type Resource struct {
 	Parent string
 	// Custom is false for component resources.
 	Custom bool
+	// Read is true for a read of an existing object (ctx.ReadResource, e.g. corev1.GetService): its
+	// Outputs are the object as the mock's existing objects hold it (Existing), its ID the one read.
+	Read bool
 	// ID is the physical id the mock assigned (custom resources only).
 	ID string
 	// Inputs are the registered inputs; secret inputs stay wrapped (resource.IsSecret).
@@ -84,6 +87,7 @@ type options struct {
 	config         map[string]string
 	secretKeys     []string
 	zones          map[string]string
+	existing       map[string]map[string]any // "<type> <id>" -> the object a read returns
 }
 
 // Preview makes the run a preview (ctx.DryRun() reports true), as during `pulumi preview`.
@@ -101,6 +105,19 @@ func Zone(name, id string) Option {
 			o.zones = map[string]string{}
 		}
 		o.zones[name] = id
+	}
+}
+
+// Existing makes reads (ctx.ReadResource) of type typ with id (a Kubernetes object's is
+// "<namespace>/<name>") return object, completed as the real provider returns it (a Service gets the
+// API server's defaults, see Run). A read of an object not given here fails as the real engine does
+// when the provider finds nothing.
+func Existing(typ, id string, object map[string]any) Option {
+	return func(o *options) {
+		if o.existing == nil {
+			o.existing = map[string]map[string]any{}
+		}
+		o.existing[typ+" "+id] = object
 	}
 }
 
@@ -154,7 +171,10 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	id, out := simulate(args)
+	if args.ReadRPC != nil {
+		return m.read(args)
+	}
+	id, out := simulate(args, m.opts.preview)
 	r := record(args, id, out)
 	r.URN = urnOf(args.RegisterRPC.GetParent(), args.TypeToken, args.Name, m.opts)
 	m.mu.Lock()
@@ -163,10 +183,40 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, out, nil
 }
 
+// read answers a read of an existing object with the object Existing gave, as the provider returns
+// it, or fails as the engine does when the provider finds nothing (the kubernetes provider answers a
+// 404 with an empty result).
+func (m *mocks) read(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.ReadRPC
+	obj, ok := m.opts.existing[args.TypeToken+" "+args.ID]
+	if !ok {
+		return "", nil, fmt.Errorf("resource '%s' does not exist", args.ID)
+	}
+	out := resource.NewPropertyMapFromMap(obj)
+	if args.TypeToken == serviceType {
+		completeService(out, args.ID)
+	}
+	parent := rpc.GetParent()
+	if resource.URN(parent).QualifiedType() == resource.RootStackType {
+		parent = ""
+	}
+	r := Resource{
+		Type: args.TypeToken, Name: args.Name, Parent: parent, Custom: true, Read: true, ID: args.ID,
+		Inputs: args.Inputs, Outputs: out, Provider: args.Provider, Dependencies: rpc.GetDependencies(),
+		AdditionalSecretOutputs: rpc.GetAdditionalSecretOutputs(),
+	}
+	r.URN = urnOf(rpc.GetParent(), args.TypeToken, args.Name, m.opts)
+	m.mu.Lock()
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+	return args.ID, out, nil
+}
+
 // simulate returns the id and outputs a provider gives the resource: its inputs, plus what the tests
 // follow (tunnel token and CNAME, random values, Kubernetes auto-names), with the ids the real
-// providers give.
-func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
+// providers give. In a preview a new Service gets only its inputs, as the kubernetes provider reports
+// it when it cannot ask the API server (its namespace does not exist yet): no cluster IP, no defaults.
+func simulate(args pulumi.MockResourceArgs, preview bool) (string, resource.PropertyMap) {
 	out := args.Inputs.Copy()
 	id := ""
 	if args.Custom {
@@ -251,6 +301,9 @@ func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 			meta["name"] = k8sAutoName(args.Name, args.RegisterRPC.GetParent())
 			out["metadata"] = resource.NewPropertyValue(meta)
 		}
+		if args.TypeToken == serviceType && !preview {
+			completeService(out, args.Name)
+		}
 	}
 	for _, k := range args.RegisterRPC.GetAdditionalSecretOutputs() {
 		if v, ok := out[resource.PropertyKey(k)]; ok && !v.IsSecret() {
@@ -258,6 +311,79 @@ func simulate(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 		}
 	}
 	return id, out
+}
+
+const serviceType = "kubernetes:core/v1:Service"
+
+// completeService fills in what the API server sets on a Service and the kubernetes provider returns
+// among its outputs (the live object): the namespace "default" when none is given, type ClusterIP, a
+// cluster IP from the service range (10.0.0.0/24, derived from seed; "None" stays for a headless
+// Service; none for ExternalName), clusterIPs, a node port for NodePort and LoadBalancer, each port's
+// protocol TCP and targetPort defaulted to its port, sessionAffinity None, ipFamilies [IPv4],
+// ipFamilyPolicy SingleStack, internalTrafficPolicy Cluster, and an empty status.loadBalancer.
+func completeService(out resource.PropertyMap, seed string) {
+	obj := out.Mappable()
+	meta, _ := obj["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	if ns, _ := meta["namespace"].(string); ns == "" {
+		meta["namespace"] = "default"
+	}
+	spec, _ := obj["spec"].(map[string]any)
+	if spec == nil {
+		spec = map[string]any{}
+	}
+	typ, _ := spec["type"].(string)
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	spec["type"] = typ
+	if typ != "ExternalName" {
+		ip, _ := spec["clusterIP"].(string)
+		if ip == "" {
+			ip = fmt.Sprintf("10.0.0.%d", 10+int(fakeBytes("svc/"+seed, 1)[0])%240)
+		}
+		spec["clusterIP"] = ip
+		if _, ok := spec["clusterIPs"]; !ok {
+			spec["clusterIPs"] = []any{ip}
+		}
+		if _, ok := spec["sessionAffinity"]; !ok {
+			spec["sessionAffinity"] = "None"
+		}
+		if _, ok := spec["ipFamilies"]; !ok {
+			spec["ipFamilies"] = []any{"IPv4"}
+		}
+		if _, ok := spec["ipFamilyPolicy"]; !ok {
+			spec["ipFamilyPolicy"] = "SingleStack"
+		}
+		if _, ok := spec["internalTrafficPolicy"]; !ok {
+			spec["internalTrafficPolicy"] = "Cluster"
+		}
+	}
+	ports, _ := spec["ports"].([]any)
+	for i, p := range ports {
+		port, _ := p.(map[string]any)
+		if port == nil {
+			continue
+		}
+		if _, ok := port["protocol"]; !ok {
+			port["protocol"] = "TCP"
+		}
+		if _, ok := port["targetPort"]; !ok && typ != "ExternalName" {
+			port["targetPort"] = port["port"]
+		}
+		if _, ok := port["nodePort"]; !ok && (typ == "NodePort" || typ == "LoadBalancer") {
+			port["nodePort"] = float64(30000 + (int(fakeBytes("nodeport/"+seed, 2)[1])+i)%2768)
+		}
+	}
+	obj["metadata"], obj["spec"] = meta, spec
+	if _, ok := obj["status"]; !ok {
+		obj["status"] = map[string]any{"loadBalancer": map[string]any{}}
+	}
+	for k, v := range resource.NewPropertyMapFromMap(obj) {
+		out[k] = v
+	}
 }
 
 // record is the registration as the engine received it: parent, inputs, options.
@@ -528,20 +654,39 @@ func plainPaths(v resource.PropertyValue, path, p string) []string {
 	return nil
 }
 
-// Manifests returns the Kubernetes objects the program registered, as plain maps with apiVersion, kind
-// and the mock-completed metadata (auto-named objects get a deterministic "<name>-<8 hex>" name), in
-// registration order. Providers and component resources are left out.
+// Manifests returns the Kubernetes objects the program registered, as plain maps of their inputs
+// with apiVersion, kind and the name the provider gives (auto-named objects get a deterministic
+// "<name>-<8 hex>" name), in registration order: what the program sends to the API server, not what
+// the server adds to it (a Service's cluster IP). Providers, component resources and reads of
+// existing objects are left out.
 func (r *Result) Manifests() []map[string]any {
 	var out []map[string]any
 	for _, res := range r.Resources {
-		if !res.Custom || !strings.HasPrefix(res.Type, "kubernetes:") || strings.HasPrefix(res.Type, "pulumi:providers:") {
+		if !res.Custom || res.Read || !strings.HasPrefix(res.Type, "kubernetes:") || strings.HasPrefix(res.Type, "pulumi:providers:") {
 			continue
 		}
-		obj := Plain(res.Outputs)
-		delete(obj, "urn")
+		obj := Plain(res.Inputs)
+		meta, _ := obj["metadata"].(map[string]any)
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		if name, ok := path(Plain(res.Outputs), "metadata", "name").(string); ok {
+			meta["name"] = name
+		}
+		obj["metadata"] = meta
 		out = append(out, obj)
 	}
 	return out
+}
+
+// path returns the value below m at keys, or nil.
+func path(m map[string]any, keys ...string) any {
+	var v any = m
+	for _, k := range keys {
+		mm, _ := v.(map[string]any)
+		v = mm[k]
+	}
+	return v
 }
 
 // CaptureType is the type token of the resources Capture registers.

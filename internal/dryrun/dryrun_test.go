@@ -2,6 +2,7 @@ package dryrun_test
 
 import (
 	"encoding/base64"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -193,6 +194,67 @@ func TestVaultPolicyAndRoleIDs(t *testing.T) {
 	} {
 		if got := res.Must(t, want.typ, want.name).ID; got != want.id {
 			t.Errorf("%s %s: id %q, want %q", want.typ, want.name, got, want.id)
+		}
+	}
+}
+
+// A Service's outputs are the object as the API server completes it and the kubernetes provider
+// returns it: namespace "default", type ClusterIP, a cluster IP, each port's protocol and targetPort
+// (defaulted to the port; a named one kept), and the defaulted fields; a headless Service keeps
+// "None". What the program sent (Manifests) stays the inputs.
+func TestServiceAnswersAsTheAPIServer(t *testing.T) {
+	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+		for name, ip := range map[string]pulumi.StringPtrInput{"web": nil, "db": pulumi.String("None")} {
+			_, err := corev1.NewService(ctx, name, &corev1.ServiceArgs{
+				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(name)},
+				Spec: &corev1.ServiceSpecArgs{
+					ClusterIP: ip,
+					Selector:  pulumi.StringMap{"app": pulumi.String(name)},
+					Ports: corev1.ServicePortArray{
+						corev1.ServicePortArgs{Name: pulumi.String("http"), Port: pulumi.Int(80)},
+						corev1.ServicePortArgs{Name: pulumi.String("admin"), Port: pulumi.Int(81), TargetPort: pulumi.String("admin"), Protocol: pulumi.String("TCP")},
+					},
+				},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := dryrun.Plain(res.Must(t, "kubernetes:core/v1:Service", "web").Outputs)
+	ip := web["spec"].(map[string]any)["clusterIP"]
+	want := map[string]any{
+		"apiVersion": "v1", "kind": "Service",
+		"metadata": map[string]any{"name": "web", "namespace": "default"},
+		"spec": map[string]any{
+			"clusterIP": ip, "clusterIPs": []any{ip}, "internalTrafficPolicy": "Cluster",
+			"ipFamilies": []any{"IPv4"}, "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None", "type": "ClusterIP",
+			"selector": map[string]any{"app": "web"},
+			"ports": []any{
+				map[string]any{"name": "http", "port": 80.0, "protocol": "TCP", "targetPort": 80.0},
+				map[string]any{"name": "admin", "port": 81.0, "protocol": "TCP", "targetPort": "admin"},
+			},
+		},
+		"status": map[string]any{"loadBalancer": map[string]any{}},
+	}
+	if s, _ := ip.(string); !strings.HasPrefix(s, "10.0.0.") || !reflect.DeepEqual(web, want) {
+		t.Errorf("Service outputs:\n%v\nwant\n%v", web, want)
+	}
+	db := dryrun.Plain(res.Must(t, "kubernetes:core/v1:Service", "db").Outputs)["spec"].(map[string]any)
+	if db["clusterIP"] != "None" || !reflect.DeepEqual(db["clusterIPs"], []any{"None"}) {
+		t.Errorf("headless Service: clusterIP %v, clusterIPs %v", db["clusterIP"], db["clusterIPs"])
+	}
+	for _, m := range res.Manifests() {
+		spec := m["spec"].(map[string]any)
+		if _, ok := spec["clusterIP"]; ok && m["metadata"].(map[string]any)["name"] == "web" {
+			t.Errorf("manifest carries what the server assigns: %v", spec)
+		}
+		if _, ok := m["status"]; ok {
+			t.Errorf("manifest carries a status: %v", m)
 		}
 	}
 }

@@ -4,7 +4,9 @@
 //
 // What every descendant must carry: DependsOn (on each resource doing the work, not only on the
 // component), RetainOnDelete, DeletedWith, Protect, custom timeouts, and the explicit provider of its
-// package. What no component passes on, by design (Pulumi applies them to the component only, or they
+// package. A read of an existing object (the tunnel's read of a route's Service) carries DependsOn and
+// the provider: it never updates nor deletes the object, and Pulumi's ReadResource takes none of the
+// other options. What no component passes on, by design (Pulumi applies them to the component only, or they
 // mean nothing on a child): Aliases (they name the component's own earlier address; children follow it
 // through their parent), IgnoreChanges, ReplaceOnChanges and HideDiffs (property names of the
 // component), DeleteBeforeReplace and ReplaceWith/ReplacementTrigger (a component is never replaced),
@@ -93,6 +95,14 @@ func Check(t testing.TB, res *dryrun.Result, typ, name string) int {
 	walk = func(urn string) {
 		for _, r := range res.Children(urn) {
 			walk(r.URN)
+			if r.Read {
+				n++
+				pkg, _, _ := strings.Cut(r.Type, ":")
+				if !slices.Contains(r.Dependencies, dep) || !strings.Contains(r.Provider, "::explicit-"+pkg+"::") {
+					t.Errorf("read %s %s: dependencies %v, provider %q", r.Type, r.Name, r.Dependencies, r.Provider)
+				}
+				continue
+			}
 			if !r.Protect {
 				t.Errorf("%s %s: protect not inherited", r.Type, r.Name)
 			}
