@@ -52,7 +52,7 @@ type multiLang struct {
 
 // setUpPlugin builds (when stale) and installs this checkout's plugin into env, and generates and
 // compiles the TypeScript SDK from it once per test binary.
-func setUpPlugin(t *testing.T, repo string, env *engine.Env) *multiLang {
+func setUpPlugin(t testing.TB, repo string, env *engine.Env) *multiLang {
 	t.Helper()
 	mlOnce.Do(func() { ml, mlErr = buildPluginAndSDK(repo, env) })
 	if mlErr != nil {

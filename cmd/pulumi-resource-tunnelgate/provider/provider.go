@@ -29,7 +29,9 @@ import (
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate"
@@ -113,6 +115,11 @@ func build(comps []Component, ics []infer.InferredComponent) (p.Provider, error)
 	if err != nil {
 		return p.Provider{}, err
 	}
+	construct := prov.Construct
+	prov.Construct = func(ctx context.Context, req p.ConstructRequest) (p.ConstructResponse, error) {
+		req.Dependencies = ExplicitDependencies(req.Dependencies, req.Inputs)
+		return construct(ctx, req)
+	}
 	inferred := prov.GetSchema
 	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
 		resp, err := inferred(ctx, req)
@@ -134,6 +141,44 @@ func build(comps []Component, ics []infer.InferredComponent) (p.Provider, error)
 		return resp, nil
 	}
 	return prov, nil
+}
+
+// ExplicitDependencies is deps without the resources that the inputs depend on (their outputs' resources).
+//
+// The language SDKs (Node.js, Python, YAML) send a component's Construct the union of its dependsOn and
+// of every input's dependencies as its dependencies, and the Go SDK turns them all into the component's
+// DependsOn, which the library gives to every child (as a Go program's DependsOn must reach them). A
+// TypeScript Ingress whose namespace is a Namespace's output would then make its tunnel and Vault
+// secret wait for the namespace, unlike the same Go program. The inputs keep their dependencies, so
+// the children that use them still wait for those resources. A resource given both as dependsOn and
+// through an input is indistinguishable from one given only through the input: it reaches only the
+// children that use the input.
+func ExplicitDependencies(deps []presource.URN, inputs property.Map) []presource.URN {
+	viaInputs := map[presource.URN]bool{}
+	var walk func(property.Value)
+	walk = func(v property.Value) {
+		for _, d := range v.Dependencies() {
+			viaInputs[d] = true
+		}
+		switch {
+		case v.IsMap():
+			for _, e := range v.AsMap().All {
+				walk(e)
+			}
+		case v.IsArray():
+			for _, e := range v.AsArray().All {
+				walk(e)
+			}
+		}
+	}
+	walk(property.New(inputs))
+	var out []presource.URN
+	for _, d := range deps {
+		if !viaInputs[d] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Token is the schema token infer gives a Go struct type (a component's or a nested type's):

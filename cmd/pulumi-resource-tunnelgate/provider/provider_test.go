@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/blang/semver"
 	p "github.com/pulumi/pulumi-go-provider"
@@ -22,6 +23,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/tunnelgate/tunnelgate"
 	"github.com/tunnelgate/tunnelgate/network"
@@ -473,7 +475,14 @@ func plainGo(v reflect.Value) any {
 		v = v.Elem()
 	}
 	if v.Type().Implements(outputIface) {
-		return "<output>"
+		// An element of a pulumi.ArrayInput arrives as an output of a known value: that value.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r, err := internals.UnsafeAwaitOutput(ctx, v.Interface().(pulumi.Output))
+		if err != nil || !r.Known {
+			return "<output>"
+		}
+		return plainGo(reflect.ValueOf(r.Value))
 	}
 	switch v.Kind() {
 	case reflect.String:
@@ -523,6 +532,9 @@ func (s *sampler) sample(t reflect.Type, path string) property.Value {
 		return s.sample(inputElement(t), path)
 	}
 	switch t.Kind() {
+	case reflect.Interface: // an element of pulumi.ArrayInput or MapInput: any value, here a port object
+		s.fields++
+		return property.New(property.NewMap(map[string]property.Value{"port": property.New(float64(len(path)*7%997 + 1))}))
 	case reflect.String:
 		return property.New("v" + strings.ReplaceAll(path, ".", "-"))
 	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
@@ -618,4 +630,32 @@ func diff(path string, want, got any) string {
 		return ""
 	}
 	return fmt.Sprintf("  %s: sent %v, got %v\n", path, want, got)
+}
+
+// TestExplicitDependencies: of a Construct's dependencies, those that only come from inputs (how the
+// Node.js, Python and YAML SDKs send an input's resources) are left to the inputs, at any depth; the
+// others (dependsOn) stay, in order.
+func TestExplicitDependencies(t *testing.T) {
+	ns := presource.URN("urn:pulumi:s::p::kubernetes:core/v1:Namespace::ns")
+	svc := presource.URN("urn:pulumi:s::p::kubernetes:core/v1:Service::svc")
+	cilium := presource.URN("urn:pulumi:s::p::kubernetes:helm.sh/v3:Release::cilium")
+	crd := presource.URN("urn:pulumi:s::p::kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition::crd")
+	inputs := property.NewMap(map[string]property.Value{
+		"namespace": property.New("apps").WithDependencies([]presource.URN{ns}),
+		"tunnel": property.New(property.NewMap(map[string]property.Value{
+			"routes": property.New(property.NewArray([]property.Value{
+				property.New(property.NewMap(map[string]property.Value{
+					"hostname": property.New("app.example.com"),
+					"service":  property.New("http://svc").WithDependencies([]presource.URN{svc}),
+				})),
+			})),
+		})),
+	})
+	got := ExplicitDependencies([]presource.URN{cilium, ns, svc, crd}, inputs)
+	if want := []presource.URN{cilium, crd}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := ExplicitDependencies([]presource.URN{ns}, property.Map{}); !slices.Equal(got, []presource.URN{ns}) {
+		t.Errorf("with no inputs: %v, want %v", got, []presource.URN{ns})
+	}
 }
