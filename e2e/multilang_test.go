@@ -218,6 +218,36 @@ func TestMultiLanguage(t *testing.T) {
 		}
 	})
 
+	// `pulumi package add` (and get-schema) of the source folder: PulumiPlugin.yaml makes the Go language
+	// host build and run the plugin from source; the schema must be the built binary's.
+	t.Run("from-source", func(t *testing.T) {
+		ctx := context.Background()
+		src, err := p.env.CLI(ctx, t.TempDir(), nil, "package", "get-schema", filepath.Join(p.repo, "cmd", "pulumi-resource-tunnelgate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		built, err := p.env.CLI(ctx, t.TempDir(), nil, "package", "get-schema", m.plugin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b map[string]any
+		if err := json.Unmarshal([]byte(jsonPart(src)), &a); err != nil {
+			t.Fatalf("schema from source: %v\n%s", err, src)
+		}
+		if err := json.Unmarshal([]byte(jsonPart(built)), &b); err != nil {
+			t.Fatalf("schema of the binary: %v\n%s", err, built)
+		}
+		if d := jsonDiff("", a, b); d != "" {
+			t.Errorf("the schemas differ (source, binary):\n%s", d)
+		}
+		res, _ := a["resources"].(map[string]any)
+		for _, tok := range []string{"tunnelgate:index:Ingress", "tunnelgate:tunnel:Tunnel", "tunnelgate:workload:Connector", "tunnelgate:workload:App", "tunnelgate:network:Policy", "tunnelgate:vaultrole:Role"} {
+			if _, ok := res[tok]; !ok {
+				t.Errorf("the schema has no %s", tok)
+			}
+		}
+	})
+
 	t.Run("yaml", func(t *testing.T) {
 		r := p.newRun(t, "yaml-cli", "inpod")
 		r.deploy(t, newCLI(t, r, filepath.Join(p.repo, "examples", "yaml")), "tunnelgate-yaml", true)
@@ -530,4 +560,13 @@ func stripSecrets(v any) any {
 		}
 	}
 	return v
+}
+
+// jsonPart is the JSON object in a command's output (the Go language host prints its build's progress
+// before it).
+func jsonPart(out string) string {
+	if i := strings.Index(out, "{"); i >= 0 {
+		return out[i:]
+	}
+	return out
 }

@@ -42,7 +42,7 @@ func main() {
 	engineRounds := flag.Int("engine-rounds", 1, "rounds of the real-engine benchmark (each deploys 122 connectors, up to 100 pods at a time)")
 	builds := flag.Int("builds", 1, "cold builds of each side (each takes minutes)")
 	parallel := flag.Bool("parallel-builds", false, "build both sides at the same time (same load for both, half the wall time)")
-	skip := flag.String("skip", "", "comma-separated parts to skip: registration, product, engine, build, effort")
+	skip := flag.String("skip", "", "comma-separated parts to skip: registration, product, plugin, engine, build, effort")
 	flag.Parse()
 	skipped := func(part string) bool { return slices.Contains(strings.Split(*skip, ","), part) }
 
@@ -52,7 +52,7 @@ func main() {
 	if !skipped("registration") {
 		must(registration(&t, *rounds))
 	}
-	for _, rb := range []realBench{productBench, engineBench} {
+	for _, rb := range []realBench{productBench, pluginBench, engineBench} {
 		if skipped(strings.ToLower(rb.name)) {
 			continue
 		}
@@ -285,6 +285,10 @@ func ms(ns float64) string { return fmt.Sprintf("%.2f ms", ns/1e6) }
 // realBench is one of the e2e module's real-engine benchmarks: Benchmark<Name>/<size>=N/<op>/<side>.
 type realBench struct {
 	name, size, unit string
+	// sides are the library's side and the side it is compared with (default tunnelgate, handwritten).
+	sides [2]string
+	// extra, when set, reads more of the benchmark's output into the notes (e.g. a start-up time).
+	extra func(results map[string]result) string
 	// ops are the benchmark's operations in table order, with their row names.
 	ops []struct{ op, what string }
 }
@@ -303,7 +307,29 @@ var (
 		{"up", "Real engine, whole Ingress `up` (cloudflare, vault, random, kubernetes)"},
 		{"noop", "Real engine, whole Ingress no-op `up`"},
 	}}
+	// pluginBench: the in-pod quickstart in Pulumi YAML, the Ingress served by tunnelgate's plugin,
+	// against the Go program calling the library (a prebuilt binary), both through the CLI.
+	pluginBench = realBench{name: "Plugin", size: "hostnames", unit: "hostname", sides: [2]string{"plugin", "go"},
+		ops: []struct{ op, what string }{
+			{"up", "Plugin (YAML program) against the Go program, whole Ingress `up` through the CLI"},
+			{"noop", "Plugin (YAML program) against the Go program, no-op `up` through the CLI"},
+		},
+		extra: func(results map[string]result) string {
+			if r, ok := results["BenchmarkPlugin/start/plugin"]; ok {
+				return fmt.Sprintf("the plugin's own start (exec to serving) took %.0f ms of the plugin side's time", r["ns/op"]/1e6)
+			}
+			return ""
+		},
+	}
 )
+
+// side names rb's two sides.
+func (rb realBench) side() [2]string {
+	if rb.sides[0] == "" {
+		return [2]string{"tunnelgate", "handwritten"}
+	}
+	return rb.sides
+}
 
 // op is the index of op in rb.ops.
 func (rb realBench) op(op string) int {
@@ -316,7 +342,9 @@ func realEngine(t *table, rounds int, rb realBench) error {
 	if _, err := os.Stat("e2e/go.mod"); err != nil {
 		return fmt.Errorf("the e2e module is missing")
 	}
-	line := regexp.MustCompile(`^Benchmark` + rb.name + `/` + rb.size + `=(\d+)/([a-z-]+)/(tunnelgate|handwritten)$`)
+	sides := rb.side()
+	line := regexp.MustCompile(`^Benchmark` + rb.name + `/` + rb.size + `=(\d+)/([a-z-]+)/(` + sides[0] + `|` + sides[1] + `)$`)
+	var extras []string
 	type key struct {
 		n  string
 		op string
@@ -330,7 +358,13 @@ func realEngine(t *table, rounds int, rb realBench) error {
 			return err
 		}
 		vals := map[key]map[string]float64{}
-		for name, res := range parseBench(out) {
+		results := parseBench(out)
+		if rb.extra != nil {
+			if e := rb.extra(results); e != "" {
+				extras = append(extras, e)
+			}
+		}
+		for name, res := range results {
 			m := line.FindStringSubmatch(name)
 			if m == nil || rb.op(m[2]) < 0 {
 				continue
@@ -349,7 +383,7 @@ func realEngine(t *table, rounds int, rb realBench) error {
 				got[k] = &pairs{}
 				order = append(order, k)
 			}
-			got[k].add(v["tunnelgate"], v["handwritten"])
+			got[k].add(v[sides[0]], v[sides[1]])
 		}
 	}
 	slices.SortFunc(order, func(a, b key) int {
@@ -365,6 +399,9 @@ func realEngine(t *table, rounds int, rb realBench) error {
 		t.add(rb.ops[rb.op(k.op)].what, k.n+" "+rb.unit, sec(median(p.lib)), sec(median(p.hand)), median(p.ratio), maxRatio)
 	}
 	t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %d rounds of `cd e2e && go test -run '^$' -bench '^Benchmark%s$' -benchtime 1x`, sides alternating within each round.", rb.name, rounds, rb.name))
+	if len(extras) > 0 {
+		t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %s.", rb.name, strings.Join(extras, "; ")))
+	}
 	return nil
 }
 
