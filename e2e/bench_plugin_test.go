@@ -1,14 +1,14 @@
 package e2e_test
 
-// The plugin path's cost (issue 16's benchmark row): the in-pod quickstart as a Pulumi YAML program
-// (examples/yaml: the Ingress served by tunnelgate's plugin) against the same deployment as a Go program
-// (examples/inpod, calling the library), both through the CLI with every provider real, the same stack
-// config and a fresh stack each. The Go program is built beforehand and run as a binary
-// (runtime.options.binary), so that neither side pays for a compile. What the plugin side pays on top:
-// the YAML language host (which reads the kubernetes and tunnelgate schemas to check the program), the
-// plugin's process start and the Construct round trip. The plugin's start alone (exec to the port it
-// serves on) is timed apart, as BenchmarkPlugin/start.
-// `go run ./bench/cmd/benchtable` runs it; TUNNELGATE_BENCH_ROUND odd makes the Go side go first.
+// The plugin path's cost (issue 16's benchmark row): the in-pod quickstart as a Go program that uses the
+// Go SDK generated from tunnelgate's plugin (testdata/plugin-go: the Ingress is constructed by the plugin
+// process) against the same program calling the library in-process (examples/inpod), both through the
+// CLI with every provider real, the same stack config and a fresh stack each. Both are built beforehand
+// and run as binaries (runtime.options.binary), so that neither pays for a compile and the languages are
+// the same: what differs is the plugin's start, the Construct round trip and the plugin's own
+// registrations. The plugin's start alone (exec to the port it serves on) is timed apart, as
+// BenchmarkPlugin/start/plugin. `go run ./bench/cmd/benchtable` runs it; TUNNELGATE_BENCH_ROUND odd makes
+// the library side go first.
 
 import (
 	"bufio"
@@ -35,26 +35,23 @@ func BenchmarkPlugin(b *testing.B) {
 	_, env, cf := startInline(b, productAccount, productZone, "plugin-bench")
 	m := setUpPlugin(b, repo, env)
 
-	// The Go side: examples/inpod built once, in a project folder of its own that runs the binary.
-	goDir := b.TempDir()
-	bin := filepath.Join(goDir, "inpod")
-	build := exec.Command("go", "build", "-o", bin, "./examples/inpod")
-	build.Dir = repo
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build examples/inpod: %v\n%s", err, out)
+	// The library side: examples/inpod; the plugin side: testdata/plugin-go with the generated Go SDK.
+	goDir := binaryProject(b, "tunnelgate-inpod", buildProgram(b, repo, "./examples/inpod", nil))
+	sdk := b.TempDir()
+	if out, err := env.CLI(ctx, sdk, nil, "package", "gen-sdk", m.plugin, "--language", "go", "--local", "--out", sdk); err != nil {
+		b.Fatalf("gen-sdk: %v\n%s", err, out)
 	}
-	project := "name: tunnelgate-inpod\nruntime:\n  name: go\n  options:\n    binary: " + bin + "\n"
-	if err := os.WriteFile(filepath.Join(goDir, "Pulumi.yaml"), []byte(project), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	pluginDir := binaryProject(b, "tunnelgate-plugin-go", buildProgram(b, repo, "testdata/plugin-go", map[string]string{
+		"github.com/tunnelgate/tunnelgate/sdk/go/tunnelgate": filepath.Join(sdk, "go", "tunnelgate"),
+	}))
 
 	type side struct{ name, dir string }
-	sides := []side{{"plugin", filepath.Join(repo, "examples", "yaml")}, {"go", goDir}}
+	sides := []side{{"plugin", pluginDir}, {"go", goDir}}
 	if r, _ := strconv.Atoi(os.Getenv("TUNNELGATE_BENCH_ROUND")); r%2 == 1 {
 		sides[0], sides[1] = sides[1], sides[0]
 	}
-	// The stack, the namespace, secret, tunnel, config, record, Vault secret, policy and role, service
-	// account, Deployment, PDB and Cilium policy, the five components; the plugin side adds its provider.
+	// The stack, the namespace, the five components, secret, tunnel, config, record, Vault secret, policy
+	// and role, service account, Deployment, PDB and Cilium policy (providers are not counted).
 	const want = 18
 	for round, s := range append([]side{{"warmup-" + sides[0].name, sides[0].dir}, {"warmup-" + sides[1].name, sides[1].dir}}, sides...) {
 		name := "plugin-" + s.name
@@ -100,30 +97,12 @@ func BenchmarkPlugin(b *testing.B) {
 	}
 }
 
-// benchCLI initialises stack in dir with cfg (its config file in a temp folder) and returns a runner of
-// CLI commands on it; the stack is removed at the end.
+// benchCLI initialises stack in dir with cfg and returns a runner of CLI commands on it.
 func benchCLI(b *testing.B, env *engine.Env, dir, stack string, cfg map[string]string) func(testing.TB, ...string) {
-	ctx := context.Background()
-	cfgFile := filepath.Join(b.TempDir(), "Pulumi."+stack+".yaml")
-	if _, err := env.CLI(ctx, dir, nil, "stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive"); err != nil {
-		b.Fatal(err)
-	}
-	created := filepath.Join(dir, "Pulumi."+stack+".yaml")
-	if err := os.Rename(created, cfgFile); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = os.Remove(created)
-		_, _ = env.CLI(ctx, dir, nil, "stack", "rm", "--yes", "--force", "-s", stack)
-	})
-	for k, v := range cfg {
-		if _, err := env.CLI(ctx, dir, nil, "config", "set", "--config-file", cfgFile, "-s", stack, k, v); err != nil {
-			b.Fatal(err)
-		}
-	}
+	cfgFile := initStack(b, env, dir, stack, nil, cfg)
 	return func(tb testing.TB, args ...string) {
 		tb.Helper()
-		if _, err := env.CLI(ctx, dir, nil, append(args, "--non-interactive", "--config-file", cfgFile, "-s", stack)...); err != nil {
+		if _, err := env.CLI(context.Background(), dir, nil, append(args, "--non-interactive", "--config-file", cfgFile, "-s", stack)...); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -155,5 +134,53 @@ func startPlugin(tb testing.TB, plugin string) {
 		}
 	case <-time.After(30 * time.Second):
 		tb.Fatal("the plugin printed no port in 30 s")
+	}
+}
+
+// buildProgram builds a Go program into a temp folder: pkg of the e2e module (a path starting with
+// "./" is relative to repo), or, given sdks (module path to folder), the folder pkg of the e2e module
+// as the main package of a module of its own that uses those generated SDK modules (each given a go.mod
+// requiring what generated SDKs import, at the versions of the e2e module; go.sum is the e2e module's).
+func buildProgram(tb testing.TB, repo, pkg string, sdks map[string]string) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir = repo
+	if sdks != nil {
+		mod := tb.TempDir()
+		deps := "require (\n\tgithub.com/blang/semver v3.5.1+incompatible\n\tgithub.com/pulumi/pulumi-kubernetes/sdk/v4 v4.25.0\n\tgithub.com/pulumi/pulumi/sdk/v3 v3.276.0\n)\n"
+		goMod := "module plugin-program\n\ngo 1.26\n\n" + deps
+		for path, dir := range sdks {
+			writeFile(tb, filepath.Join(dir, "go.mod"), "module "+path+"\n\ngo 1.26\n\n"+deps)
+			goMod += "require " + path + " v0.0.0\nreplace " + path + " => " + dir + "\n"
+		}
+		writeFile(tb, filepath.Join(mod, "go.mod"), goMod)
+		for _, f := range []string{"go.sum", filepath.Join(pkg, "main.go")} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			writeFile(tb, filepath.Join(mod, filepath.Base(f)), string(b))
+		}
+		cmd = exec.Command("go", "build", "-mod=mod", "-o", bin, ".")
+		cmd.Dir = mod
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// binaryProject is a Pulumi project folder, named project, that runs the Go program bin as it is.
+func binaryProject(tb testing.TB, project, bin string) string {
+	dir := tb.TempDir()
+	writeFile(tb, filepath.Join(dir, "Pulumi.yaml"), "name: "+project+"\nruntime:\n  name: go\n  options:\n    binary: "+bin+"\n")
+	return dir
+}
+
+func writeFile(tb testing.TB, name, content string) {
+	tb.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+		tb.Fatal(err)
 	}
 }

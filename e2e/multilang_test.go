@@ -337,47 +337,15 @@ func badInputError(t *testing.T) string {
 // removed when the test ends.
 func (r *run) cliWithConfig(t *testing.T, dir string, cfg map[string]string, args ...string) (string, error) {
 	t.Helper()
-	ctx := context.Background()
-	cfgFile := filepath.Join(t.TempDir(), "Pulumi."+r.name+".yaml")
-	if _, err := r.env.CLI(ctx, dir, r.extraEnv, "stack", "init", r.name, "--secrets-provider", "passphrase", "--non-interactive"); err != nil {
-		t.Fatal(err)
-	}
-	created := filepath.Join(dir, "Pulumi."+r.name+".yaml")
-	if err := os.Rename(created, cfgFile); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = os.Remove(created)
-		_, _ = r.env.CLI(ctx, dir, r.extraEnv, "stack", "rm", "--yes", "--force", "-s", r.name)
-	})
-	for _, k := range slices.Sorted(maps.Keys(cfg)) {
-		if _, err := r.env.CLI(ctx, dir, r.extraEnv, "config", "set", "--config-file", cfgFile, "-s", r.name, k, cfg[k]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r.env.CLI(ctx, dir, r.extraEnv, append(args, "--non-interactive", "--config-file", cfgFile, "-s", r.name)...)
+	cfgFile := initStack(t, r.env, dir, r.name, r.extraEnv, cfg)
+	return r.env.CLI(context.Background(), dir, r.extraEnv, append(args, "--non-interactive", "--config-file", cfgFile, "-s", r.name)...)
 }
 
 // checkNothingCreated: no resource in the stack's state but the stack itself and providers, no call to
 // the fake API, nothing in Vault, no namespace.
 func (r *run) checkNothingCreated(t *testing.T, dir string) {
 	t.Helper()
-	out, err := r.env.CLI(context.Background(), dir, r.extraEnv, "stack", "export", "-s", r.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st struct {
-		Deployment struct {
-			Resources []struct {
-				Type string `json:"type"`
-				URN  string `json:"urn"`
-			} `json:"resources"`
-		} `json:"deployment"`
-	}
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatalf("stack export: %v\n%s", err, out)
-	}
-	for _, res := range st.Deployment.Resources {
+	for _, res := range r.stackResources(t, dir) {
 		if res.Type != "pulumi:pulumi:Stack" && !strings.HasPrefix(res.Type, "pulumi:providers:") {
 			t.Errorf("created: %s", res.URN)
 		}
@@ -404,19 +372,11 @@ type stateExport struct {
 // export reads the stack's state and the values the fake API generated for it.
 func (r *run) export(t *testing.T, dir, project string) stateExport {
 	t.Helper()
-	out, err := r.env.CLI(context.Background(), dir, r.extraEnv, "stack", "export", "-s", r.name)
-	if err != nil {
-		t.Fatal(err)
+	var resources []map[string]any
+	for _, res := range r.stackResources(t, dir) {
+		resources = append(resources, res.Raw)
 	}
-	var st struct {
-		Deployment struct {
-			Resources []map[string]any `json:"resources"`
-		} `json:"deployment"`
-	}
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
-	e := stateExport{project: project, resources: st.Deployment.Resources, generated: map[string]string{}}
+	e := stateExport{project: project, resources: resources, generated: map[string]string{}}
 	for _, tun := range r.cf.Tunnels() {
 		e.generated[tun.ID] = "<tunnel id>"
 	}

@@ -287,8 +287,10 @@ type realBench struct {
 	name, size, unit string
 	// sides are the library's side and the side it is compared with (default tunnelgate, handwritten).
 	sides [2]string
-	// extra, when set, reads more of the benchmark's output into the notes (e.g. a start-up time).
-	extra func(results map[string]result) string
+	// extra, when set, reads one more figure of each round's output (e.g. a start-up time) for the notes,
+	// where extraWhat says what it is.
+	extra     func(results map[string]result) string
+	extraWhat string
 	// ops are the benchmark's operations in table order, with their row names.
 	ops []struct{ op, what string }
 }
@@ -307,19 +309,21 @@ var (
 		{"up", "Real engine, whole Ingress `up` (cloudflare, vault, random, kubernetes)"},
 		{"noop", "Real engine, whole Ingress no-op `up`"},
 	}}
-	// pluginBench: the in-pod quickstart in Pulumi YAML, the Ingress served by tunnelgate's plugin,
-	// against the Go program calling the library (a prebuilt binary), both through the CLI.
+	// pluginBench: the in-pod quickstart as a Go program through the Go SDK generated from tunnelgate's
+	// plugin (the Ingress constructed by the plugin process) against examples/inpod (the library
+	// in-process), both prebuilt binaries run through the CLI; the plugin's start is timed apart.
 	pluginBench = realBench{name: "Plugin", size: "hostnames", unit: "hostname", sides: [2]string{"plugin", "go"},
 		ops: []struct{ op, what string }{
-			{"up", "Plugin (YAML program) against the Go program, whole Ingress `up` through the CLI"},
-			{"noop", "Plugin (YAML program) against the Go program, no-op `up` through the CLI"},
+			{"up", "Through the plugin (first column) against the library in-process (second), whole Ingress `up`"},
+			{"noop", "Through the plugin against the library in-process, no-op `up`"},
 		},
 		extra: func(results map[string]result) string {
 			if r, ok := results["BenchmarkPlugin/start/plugin"]; ok {
-				return fmt.Sprintf("the plugin's own start (exec to serving) took %.0f ms of the plugin side's time", r["ns/op"]/1e6)
+				return fmt.Sprintf("%.0f ms", r["ns/op"]/1e6)
 			}
 			return ""
 		},
+		extraWhat: "the plugin's own start (exec to serving), part of the plugin side's time, per round",
 	}
 )
 
@@ -400,7 +404,7 @@ func realEngine(t *table, rounds int, rb realBench) error {
 	}
 	t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %d rounds of `cd e2e && go test -run '^$' -bench '^Benchmark%s$' -benchtime 1x`, sides alternating within each round.", rb.name, rounds, rb.name))
 	if len(extras) > 0 {
-		t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %s.", rb.name, strings.Join(extras, "; ")))
+		t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %s: %s.", rb.name, rb.extraWhat, strings.Join(extras, ", ")))
 	}
 	return nil
 }
