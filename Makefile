@@ -9,7 +9,7 @@ export TUNNELGATE_TOOLS := $(TOOLS)
 # What the demo's local control plane needs (a subset of `make tools`).
 KUBE_TOOLS := cilium-crd etcd kube-apiserver kube-controller-manager kube-scheduler kwok
 
-.PHONY: all demo test unit e2e tools check vet fmt tidy examples bench clean
+.PHONY: all demo test unit e2e tools plugin check vet fmt tidy examples bench clean
 
 all: check test
 
@@ -25,8 +25,13 @@ demo:
 ## test: everything — formatting, vet, unit tests (Pulumi mocks), examples, and the real-parts tests in e2e/.
 test: check unit examples e2e
 
+# The Pulumi plugin (cmd/pulumi-resource-tunnelgate) is a Go module of its own, so that the library's go.mod
+# stays free of pulumi-go-provider and the engine's packages.
+PLUGIN := cmd/pulumi-resource-tunnelgate
+
 unit:
 	$(GO) test -count=1 ./...
+	cd $(PLUGIN) && $(GO) test -count=1 ./...
 
 examples:
 	$(GO) build -o /dev/null ./examples/...
@@ -40,6 +45,10 @@ e2e: tools
 tools:
 	tools/build
 
+## plugin: the Pulumi plugin of this checkout, for TypeScript, YAML and the other languages, into .tools/bin.
+plugin:
+	tools/build pulumi-resource-tunnelgate
+
 check: fmt vet tidy
 
 fmt:
@@ -48,11 +57,13 @@ fmt:
 vet:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
+	cd $(PLUGIN) && $(GO) vet ./...
 
-## tidy: go.mod and go.sum of both modules say exactly what the code imports (go mod tidy changes nothing).
+## tidy: go.mod and go.sum of the three modules say exactly what the code imports (go mod tidy changes nothing).
 tidy:
 	$(GO) mod tidy -diff
 	cd e2e && $(GO) mod tidy -diff
+	cd $(PLUGIN) && $(GO) mod tidy -diff
 
 ## bench: registration cost, real-engine cost and build weight against hand-written equivalents.
 bench: tools

@@ -468,13 +468,13 @@ func TestBadInputAnywhere(t *testing.T) {
 			return a // NewIngress(ctx, "Web", ...), see the name column
 		}, "app.pods.name", "Web"},
 		{"privileged app container", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
-			c := a.App.Containers[0].(corev1.ContainerArgs)
+			c := a.App.Containers.(corev1.ContainerArray)[0].(corev1.ContainerArgs)
 			c.SecurityContext = &corev1.SecurityContextArgs{Privileged: pulumi.Bool(true)}
 			a.App.Containers = corev1.ContainerArray{c}
 			return a
 		}, "app.containers[0].securityContext.privileged", true},
 		{"app runs as root", func(a *tunnelgate.IngressArgs) *tunnelgate.IngressArgs {
-			c := a.App.Containers[0].(corev1.ContainerArgs)
+			c := a.App.Containers.(corev1.ContainerArray)[0].(corev1.ContainerArgs)
 			c.SecurityContext = &corev1.SecurityContextArgs{RunAsUser: pulumi.Int(0)}
 			a.App.Containers = corev1.ContainerArray{c}
 			return a

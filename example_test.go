@@ -127,7 +127,7 @@ func ExampleIngressArgs_Validate() {
 func ExampleContainerApp() {
 	app := tunnelgate.ContainerApp("app", "ghcr.io/example/app:1.0", 4000)
 	app.Pods = &workload.Pods{Replicas: pulumi.IntRef(3)}
-	c := app.Containers[0].(corev1.ContainerArgs)
+	c := app.Containers.(corev1.ContainerArray)[0].(corev1.ContainerArgs)
 	fmt.Println(c.Name, c.Image, c.Ports.(corev1.ContainerPortArray)[0].(corev1.ContainerPortArgs).ContainerPort, *app.Pods.Replicas)
 	// Output: app ghcr.io/example/app:1.0 4000 3
 }

@@ -96,10 +96,14 @@ type Token struct {
 
 // App is the in-pod layout: the app's containers (or whole pod spec) and the shape of its Deployment.
 type App struct {
-	// Containers are the app's containers (set this or PodSpec).
-	Containers corev1.ContainerArray `pulumi:"containers,optional"`
-	// PodSpec is the app's whole pod spec (set this or Containers).
-	PodSpec *corev1.PodSpecArgs `pulumi:"podSpec,optional"`
+	// Containers are the app's containers (set this or PodSpec): a corev1.ContainerArray, whose
+	// elements may hold outputs, or an output of a container list (see workload.AppArgs.Containers).
+	Containers corev1.ContainerArrayInput `pulumi:"containers,optional" provider:"type=kubernetes@4.25.0:core/v1:Container"`
+	// PodSpec is the app's whole pod spec (set this or Containers): a *corev1.PodSpecArgs, whose fields
+	// may hold outputs, or an output of a pod spec (see workload.AppArgs.PodSpec). When the Ingress
+	// creates the Vault role and the pod spec is an output, the pods get a service account of their
+	// own unless Pods names one: the spec must then leave serviceAccountName unset.
+	PodSpec corev1.PodSpecPtrInput `pulumi:"podSpec,optional" provider:"type=kubernetes@4.25.0:core/v1:PodSpec"`
 	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
 	// account; nil gives the defaults.
 	Pods *workload.Pods `pulumi:"pods,optional"`
@@ -107,13 +111,25 @@ type App struct {
 
 // ContainerApp is the in-pod layout of the common case: an app of one container, name and image, that
 // listens on port (declared as its containerPort; route to it with "http://localhost:<port>"). It is an
-// ordinary *App: set its Pods, or append to Containers, before passing it to NewIngress.
+// ordinary *App: set its Pods, or add containers to its Containers (a corev1.ContainerArray), before
+// passing it to NewIngress.
 func ContainerApp(name, image string, port int) *App {
 	return &App{Containers: corev1.ContainerArray{corev1.ContainerArgs{
 		Name:  pulumi.String(name),
 		Image: pulumi.String(image),
 		Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{ContainerPort: pulumi.Int(port)}},
 	}}}
+}
+
+// specAccount reports whether the app's pod spec is a literal that names the service account.
+func (a *App) specAccount() bool {
+	switch s := a.PodSpec.(type) {
+	case *corev1.PodSpecArgs:
+		return s != nil && s.ServiceAccountName != nil
+	case corev1.PodSpecArgs:
+		return s.ServiceAccountName != nil
+	}
+	return false
 }
 
 // Ingress is a Cloudflare Tunnel in front of in-cluster apps: the tunnel and its DNS records, the token in
@@ -140,14 +156,14 @@ type Ingress struct {
 	// Hostnames are the public hostnames.
 	Hostnames pulumi.StringArrayOutput `pulumi:"hostnames"`
 	// Token is the connector token (secret).
-	Token pulumi.StringOutput `pulumi:"token"`
+	Token pulumi.StringOutput `pulumi:"token" provider:"secret"`
 	// AccessAudiences maps each Cloudflare Access application's domain to its audience tag (see
 	// tunnel.Tunnel.AccessAudiences).
 	AccessAudiences pulumi.StringMapOutput `pulumi:"accessAudiences"`
 	// ServiceTokenIDs and ServiceTokenSecrets map each Access machine client to its service token's
 	// client id and secret (secrets).
-	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds"`
-	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets"`
+	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds" provider:"secret"`
+	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets" provider:"secret"`
 }
 
 // plan is the validated input of every child.
@@ -194,7 +210,7 @@ func (a *IngressArgs) plan(project, stack, name string) (*plan, error) {
 			Namespace: a.Namespace, Token: token, Cloudflared: a.Cloudflared, Generation: generation, Metrics: a.Metrics,
 			Containers: a.App.Containers, PodSpec: a.App.PodSpec, Pods: a.App.Pods,
 		}
-		specAccount := a.App.PodSpec != nil && a.App.PodSpec.ServiceAccountName != nil
+		specAccount := a.App.specAccount()
 		if role && noAccount(a.App.Pods) && !specAccount {
 			p.app.Pods = ownAccount(a.App.Pods)
 		}

@@ -138,9 +138,9 @@ func TestIssue13BadNameRegistersNothing(t *testing.T) {
 // check ran in an apply after 13 registrations, under "podSpec.containers[0]".
 func TestIssue13ContainerSecurityContextCheckedFirst(t *testing.T) {
 	a := seedArgs()
-	c := a.App.Containers[0].(corev1.ContainerArgs)
+	c := a.App.Containers.(corev1.ContainerArray)[0].(corev1.ContainerArgs)
 	c.SecurityContext = &corev1.SecurityContextArgs{Privileged: pulumi.Bool(true)}
-	a.App.Containers[0] = c
+	a.App.Containers = corev1.ContainerArray{c}
 	res, err := dryrun.Run(func(ctx *pulumi.Context) error {
 		_, err := tunnelgate.NewIngress(ctx, "web", a)
 		return err
@@ -153,7 +153,7 @@ func TestIssue13ContainerSecurityContextCheckedFirst(t *testing.T) {
 	}
 	// An allowed security context is kept and hardened where it leaves settings unset.
 	c.SecurityContext = &corev1.SecurityContextArgs{ReadOnlyRootFilesystem: pulumi.Bool(true), RunAsUser: pulumi.Int(1000)}
-	a.App.Containers[0] = c
+	a.App.Containers = corev1.ContainerArray{c}
 	res = runSeed(t, func(ctx *pulumi.Context) error {
 		_, err := tunnelgate.NewIngress(ctx, "web", a)
 		return err

@@ -78,6 +78,8 @@ type run struct {
 	cf           *cfapi.Server
 	edge         *edge.Pods
 	extraEnv     []string
+	// afterUp, when set, runs after the checks of the first up (e.g. to export the state).
+	afterUp func(t *testing.T)
 }
 
 func (p *product) newRun(t *testing.T, name, layout string) *run {
@@ -152,6 +154,9 @@ func (r *run) deploy(t *testing.T, do driver, project string, full bool) {
 	role := vaultrole.DefaultName(project, r.name, r.app)
 	r.checkVaultRole(t, role)
 	r.checkDeployment(t, tun)
+	if r.afterUp != nil {
+		r.afterUp(t)
+	}
 	if full {
 		if got := do(t, "refresh"); !reflect.DeepEqual(got, map[string]int{"same": want}) {
 			t.Errorf("refresh: %v, want same=%d: a provider reads back something else than it wrote", got, want)
@@ -383,24 +388,7 @@ func (r *run) checkGone(t *testing.T, tun cfapi.Tunnel) {
 // file lives in a temp folder (--config-file), so that the checkout is left as it was.
 func newCLI(t *testing.T, r *run, dir string) driver {
 	ctx := context.Background()
-	cfgFile := filepath.Join(t.TempDir(), "Pulumi."+r.name+".yaml")
-	if _, err := r.env.CLI(ctx, dir, r.extraEnv, "stack", "init", r.name, "--secrets-provider", "passphrase", "--non-interactive"); err != nil {
-		t.Fatal(err)
-	}
-	// stack init wrote the passphrase's salt to <dir>/Pulumi.<stack>.yaml: move it out of the checkout.
-	created := filepath.Join(dir, "Pulumi."+r.name+".yaml")
-	if err := os.Rename(created, cfgFile); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = os.Remove(created)
-		_, _ = r.env.CLI(ctx, dir, r.extraEnv, "stack", "rm", "--yes", "--force", "-s", r.name)
-	})
-	for k, v := range r.config() {
-		if _, err := r.env.CLI(ctx, dir, r.extraEnv, "config", "set", "--config-file", cfgFile, "-s", r.name, k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cfgFile := initStack(t, r.env, dir, r.name, r.extraEnv, r.config())
 	return func(t *testing.T, action string) map[string]int {
 		t.Helper()
 		args := map[string][]string{
@@ -527,4 +515,66 @@ func parseSummary(t *testing.T, out string) map[string]int {
 		got[op] = n
 	}
 	return got
+}
+
+// initStack creates stack in the project folder dir with the passphrase secrets provider and sets cfg
+// in a config file of its own in a temp folder (returned: pass it as --config-file), so that the
+// checkout is left as it was; the stack is removed when the test ends.
+func initStack(tb testing.TB, env *engine.Env, dir, stack string, extra []string, cfg map[string]string) string {
+	tb.Helper()
+	ctx := context.Background()
+	cfgFile := filepath.Join(tb.TempDir(), "Pulumi."+stack+".yaml")
+	if _, err := env.CLI(ctx, dir, extra, "stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive"); err != nil {
+		tb.Fatal(err)
+	}
+	// stack init wrote the passphrase's salt to <dir>/Pulumi.<stack>.yaml: move it out of the checkout.
+	created := filepath.Join(dir, "Pulumi."+stack+".yaml")
+	if err := os.Rename(created, cfgFile); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = os.Remove(created)
+		_, _ = env.CLI(ctx, dir, extra, "stack", "rm", "--yes", "--force", "-s", stack)
+	})
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
+		if _, err := env.CLI(ctx, dir, extra, "config", "set", "--config-file", cfgFile, "-s", stack, k, cfg[k]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return cfgFile
+}
+
+// stateResource is a resource of a stack's state as `pulumi stack export` gives it; Raw is all of it.
+type stateResource struct {
+	Type    string         `json:"type"`
+	URN     string         `json:"urn"`
+	Outputs map[string]any `json:"outputs"`
+	Raw     map[string]any `json:"-"`
+}
+
+// stackResources reads the resources of the run's stack (project folder dir) from `pulumi stack export`.
+func (r *run) stackResources(t *testing.T, dir string) []stateResource {
+	t.Helper()
+	out, err := r.env.CLI(context.Background(), dir, r.extraEnv, "stack", "export", "-s", r.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Deployment struct {
+			Resources []json.RawMessage `json:"resources"`
+		} `json:"deployment"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("stack export: %v\n%s", err, out)
+	}
+	res := make([]stateResource, len(st.Deployment.Resources))
+	for i, raw := range st.Deployment.Resources {
+		if err := json.Unmarshal(raw, &res[i]); err == nil {
+			err = json.Unmarshal(raw, &res[i].Raw)
+		}
+		if err != nil {
+			t.Fatalf("stack export: %v", err)
+		}
+	}
+	return res
 }

@@ -310,24 +310,8 @@ func (r *run) checkMockParity(t *testing.T, dir string) {
 	if toJSON(live) != toJSON(mock) {
 		t.Errorf("policy specs by namespace:\nlive %s\nmock %s", toJSON(live), toJSON(mock))
 	}
-	out, err := r.env.CLI(context.Background(), dir, r.extraEnv, "stack", "export", "-s", r.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state struct {
-		Deployment struct {
-			Resources []struct {
-				Type    string         `json:"type"`
-				URN     string         `json:"urn"`
-				Outputs map[string]any `json:"outputs"`
-			} `json:"resources"`
-		} `json:"deployment"`
-	}
-	if err := json.Unmarshal([]byte(out), &state); err != nil {
-		t.Fatal(err)
-	}
 	services := 0
-	for _, s := range state.Deployment.Resources {
+	for _, s := range r.stackResources(t, dir) {
 		if s.Type != origin.ServiceType {
 			continue
 		}

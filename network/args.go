@@ -150,8 +150,9 @@ type Args struct {
 	// Pods are the pods the policy applies to (workload.Workload.PolicyPods, or
 	// workload.ConnectorArgs.Facts(name).PolicyPods before registration). Required.
 	Pods Pods `pulumi:"pods"`
-	// Routes are the destinations of the tunnel's routes (tunnel.Args.OriginHosts and AccessTeams).
-	Routes Routes `pulumi:"routes,optional"`
+	// Routes are the destinations of the tunnel's routes (tunnel.Args.OriginHosts, AccessTeams and
+	// PrivateCIDRs). Required, and may be empty (a tunnel whose routes need no egress but the edge's).
+	Routes Routes `pulumi:"routes"`
 	// Settings are the caller's choices; nil gives the defaults (a CiliumNetworkPolicy).
 	Settings *Settings `pulumi:"settings,optional"`
 }

@@ -28,7 +28,7 @@ type Tunnel struct {
 	// Hostnames are the distinct public hostnames, in route order; each has a CNAME record.
 	Hostnames pulumi.StringArrayOutput `pulumi:"hostnames"`
 	// Token is the connector token (`cloudflared tunnel run --token-file`), a secret.
-	Token pulumi.StringOutput `pulumi:"token"`
+	Token pulumi.StringOutput `pulumi:"token" provider:"secret"`
 	// VaultMount, VaultPath, VaultTokenKey and VaultIDKey say where the token and id can be read back
 	// (KV v2: read at "<mount>/data/<path>"); empty when Args.Vault is nil.
 	VaultMount    pulumi.StringOutput `pulumi:"vaultMount"`
@@ -46,8 +46,8 @@ type Tunnel struct {
 	// ServiceTokenIDs and ServiceTokenSecrets map each machine client of AccessPolicy.ServiceTokens to
 	// its Access service token's client id and client secret (the CF-Access-Client-Id and
 	// CF-Access-Client-Secret headers), both secrets.
-	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds"`
-	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets"`
+	ServiceTokenIDs     pulumi.StringMapOutput `pulumi:"serviceTokenIds" provider:"secret"`
+	ServiceTokenSecrets pulumi.StringMapOutput `pulumi:"serviceTokenSecrets" provider:"secret"`
 
 	// OriginServices are the distinct Services the routes point at (Args.OriginServices), as the tunnel
 	// resolved them: an existing Service with its selector, ports and cluster IP from the read. Give
@@ -383,7 +383,7 @@ func (b *builder) vault(tun *cloudflare.ZeroTrustTunnelCloudflared, opts []pulum
 	if loc.Namespace != "" {
 		va.Namespace = pulumi.String(loc.Namespace)
 	}
-	vs, err := kv.NewSecretV2(b.ctx, b.name+"-vault", va, opts...)
+	vs, err := kv.NewSecretV2(b.ctx, b.name+"-vault", va, append(opts[:len(opts):len(opts)], component.VaultVersion())...)
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ func NewRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Resour
 	if ns := d.secret.Namespace; ns != "" {
 		vaultNamespace = pulumi.String(ns)
 	}
+	child = append(child, component.VaultVersion())
 	policy, err := vault.NewPolicy(ctx, name+"-"+RolePolicy, &vault.PolicyArgs{
 		Name:      pulumi.String(d.settings.PolicyName),
 		Policy:    pulumi.String(PolicyDocument(d.secret)),

@@ -1,10 +1,15 @@
 package workload
 
 import (
+	"maps"
+	"reflect"
+	"slices"
+
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tunnelgate/tunnelgate/internal/check"
+	"github.com/tunnelgate/tunnelgate/internal/literal"
 	"github.com/tunnelgate/tunnelgate/network"
 )
 
@@ -26,12 +31,15 @@ type AppArgs struct {
 	Token TokenSource `pulumi:"token"`
 	// Cloudflared configures the sidecar container; nil gives the defaults.
 	Cloudflared *Cloudflared `pulumi:"cloudflared,optional"`
-	// Containers are the app's containers (set this or PodSpec). The elements may hold outputs.
-	Containers corev1.ContainerArray `pulumi:"containers,optional"`
-	// PodSpec is the app's whole pod spec (set this or Containers). Placement set here (nodeSelector,
-	// tolerations, priorityClassName, serviceAccountName) must not also be set in Pods;
+	// Containers are the app's containers (set this or PodSpec): a corev1.ContainerArray, whose
+	// elements may hold outputs, or an output of a container list. Containers given as literals are
+	// checked at construction, outputs once known.
+	Containers corev1.ContainerArrayInput `pulumi:"containers,optional" provider:"type=kubernetes@4.25.0:core/v1:Container"`
+	// PodSpec is the app's whole pod spec (set this or Containers): a *corev1.PodSpecArgs, whose fields
+	// may hold outputs, or an output of a pod spec (checked and merged once known). Placement set here
+	// (nodeSelector, tolerations, priorityClassName, serviceAccountName) must not also be set in Pods;
 	// topologySpreadConstraints set here replace the default spread.
-	PodSpec *corev1.PodSpecArgs `pulumi:"podSpec,optional"`
+	PodSpec corev1.PodSpecPtrInput `pulumi:"podSpec,optional" provider:"type=kubernetes@4.25.0:core/v1:PodSpec"`
 	// Pods shapes the Deployment: replicas, disruption budget, spread, metadata, placement, service
 	// account; nil gives the defaults.
 	Pods *Pods `pulumi:"pods,optional"`
@@ -79,15 +87,30 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 	})}
 	var spec corev1.PodSpecArgs
 	field := "" // where the app's containers are, for errors
+	literalSpec, isLiteral := podSpecArgs(a.PodSpec)
 	switch {
-	case a.PodSpec != nil && a.Containers != nil:
+	case !isNil(a.PodSpec) && !isNil(a.Containers):
 		es.Add("containers", nil, "set either containers or podSpec, not both")
-	case a.PodSpec != nil:
-		spec, field = *a.PodSpec, "podSpec"
-		if spec.Containers == nil {
+	case !isNil(a.PodSpec) && !isLiteral:
+		// An output: placed, checked and merged once known.
+		if p.parts != nil {
+			p.podSpec = p.parts.mergeOutput(p.placeOutput(a.PodSpec), "podSpec", AppType)
+		}
+		if r := p.facts.VaultReader; r != nil && p.pods.ServiceAccount == nil {
+			r.ServiceAccount = a.PodSpec.ToPodSpecPtrOutput().ApplyT(func(s *corev1.PodSpec) string {
+				if s != nil && s.ServiceAccountName != nil && *s.ServiceAccountName != "" {
+					return *s.ServiceAccountName
+				}
+				return "default"
+			}).(pulumi.StringOutput)
+		}
+		return p, es.Err(AppType)
+	case isLiteral:
+		spec, field = literalSpec, "podSpec"
+		if isNil(spec.Containers) {
 			es.Add("podSpec.containers", nil, "required: the app's containers")
 		}
-	case len(a.Containers) == 0:
+	case isNil(a.Containers) || isEmpty(a.Containers):
 		es.Add("containers", nil, "required (or podSpec): the app that cloudflared sits next to")
 	default:
 		spec = corev1.PodSpecArgs{Containers: a.Containers}
@@ -100,37 +123,133 @@ func (a *AppArgs) plan(name string) (*appPlan, error) {
 			r.ServiceAccount = in
 		}
 	}
-	if p.parts != nil && spec.Containers != nil {
+	if p.parts != nil && !isNil(spec.Containers) {
 		p.podSpec, p.known = p.parts.appPodSpec(&es, field, spec, AppType)
 	}
 	return p, es.Err(AppType)
 }
 
-// place moves the Pods placement into the app's pod spec s, reporting settings made in both places.
-func (p *appPlan) place(es *check.Errors, s *corev1.PodSpecArgs) {
+// podSpecArgs returns the pod spec in when it is a literal (a PodSpecArgs, whose fields may hold
+// outputs), and false when it is nil or an output.
+func podSpecArgs(in corev1.PodSpecPtrInput) (corev1.PodSpecArgs, bool) {
+	switch s := in.(type) {
+	case *corev1.PodSpecArgs:
+		if s != nil {
+			return *s, true
+		}
+	case corev1.PodSpecArgs:
+		return s, true
+	}
+	return corev1.PodSpecArgs{}, false
+}
+
+// isNil reports whether in is nil or holds a nil pointer, slice or map (e.g. a nil
+// corev1.ContainerArray): what a Go caller means by "unset".
+func isNil(in pulumi.Input) bool {
+	if in == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(in); v.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// isEmpty reports whether in is a literal list without elements.
+func isEmpty(in corev1.ContainerArrayInput) bool {
+	arr, ok := in.(corev1.ContainerArray)
+	return ok && len(arr) == 0
+}
+
+// placement says which of the Pods' placement settings a pod spec sets, or which go into it.
+type placement struct {
+	nodeSelector, tolerations, priorityClassName, serviceAccount, spread bool
+}
+
+// placing returns which settings of Pods go into a pod spec that sets inSpec itself (tolerations:
+// Pods has some), reporting settings made in both places.
+func (p *appPlan) placing(es *check.Errors, inSpec placement, tolerations bool) placement {
 	pods := p.pods
-	tols, spread := pods.placement(p.selector)
 	conflict := func(field string, inSpec, inPods bool) bool {
 		if inSpec && inPods {
 			es.Add("pods."+field, nil, "set both here and in podSpec: set it in one place")
 		}
 		return !inSpec && inPods
 	}
-	if conflict("nodeSelector", s.NodeSelector != nil, len(pods.NodeSelector) > 0) {
+	return placement{
+		nodeSelector:      conflict("nodeSelector", inSpec.nodeSelector, len(pods.NodeSelector) > 0),
+		tolerations:       conflict("tolerations", inSpec.tolerations, tolerations),
+		priorityClassName: conflict("priorityClassName", inSpec.priorityClassName, pods.PriorityClassName != ""),
+		serviceAccount:    conflict("serviceAccount", inSpec.serviceAccount, pods.ServiceAccount != nil),
+		spread:            !inSpec.spread,
+	}
+}
+
+// place moves the Pods placement into the app's pod spec s, reporting settings made in both places.
+func (p *appPlan) place(es *check.Errors, s *corev1.PodSpecArgs) {
+	pods := p.pods
+	tols, spread := pods.placement(p.selector)
+	set := p.placing(es, placement{
+		nodeSelector: s.NodeSelector != nil, tolerations: s.Tolerations != nil, priorityClassName: s.PriorityClassName != nil,
+		serviceAccount: s.ServiceAccountName != nil, spread: s.TopologySpreadConstraints != nil,
+	}, len(tols) > 0)
+	if set.nodeSelector {
 		s.NodeSelector = pulumi.ToStringMap(pods.NodeSelector)
 	}
-	if conflict("tolerations", s.Tolerations != nil, len(tols) > 0) {
+	if set.tolerations {
 		s.Tolerations = tols
 	}
-	if conflict("priorityClassName", s.PriorityClassName != nil, pods.PriorityClassName != "") {
+	if set.priorityClassName {
 		s.PriorityClassName = pulumi.String(pods.PriorityClassName)
 	}
-	if conflict("serviceAccount", s.ServiceAccountName != nil, pods.ServiceAccount != nil) {
+	if set.serviceAccount {
 		s.ServiceAccountName = pulumi.String(pods.ServiceAccount.Name)
 	}
-	if s.TopologySpreadConstraints == nil {
+	if set.spread {
 		s.TopologySpreadConstraints = spread
 	}
+}
+
+// placeOutput is place for a pod spec that is an output, once known; its errors fail the output
+// with the component's name.
+func (p *appPlan) placeOutput(in corev1.PodSpecPtrInput) corev1.PodSpecOutput {
+	pods := p.pods
+	tolArgs, spreadArgs := pods.placement(p.selector)
+	var tols []corev1.Toleration
+	var spread []corev1.TopologySpreadConstraint
+	literal.Into(tolArgs, &tols)      // literal: built from plain data
+	literal.Into(spreadArgs, &spread) // likewise
+	return in.ToPodSpecPtrOutput().ApplyT(func(s *corev1.PodSpec) (corev1.PodSpec, error) {
+		var es check.Errors
+		if s == nil {
+			es.Add("podSpec", nil, "required: the app's pod spec (the output resolved to none)")
+			return corev1.PodSpec{}, es.Err(AppType)
+		}
+		spec := *s
+		set := p.placing(&es, placement{
+			nodeSelector: spec.NodeSelector != nil, tolerations: spec.Tolerations != nil, priorityClassName: spec.PriorityClassName != nil,
+			serviceAccount: spec.ServiceAccountName != nil, spread: spec.TopologySpreadConstraints != nil,
+		}, len(tols) > 0)
+		if set.nodeSelector {
+			spec.NodeSelector = maps.Clone(pods.NodeSelector)
+		}
+		if set.tolerations {
+			spec.Tolerations = slices.Clone(tols)
+		}
+		if set.priorityClassName {
+			name := pods.PriorityClassName
+			spec.PriorityClassName = &name
+		}
+		if set.serviceAccount {
+			name := pods.ServiceAccount.Name
+			spec.ServiceAccountName = &name
+		}
+		if set.spread {
+			spec.TopologySpreadConstraints = slices.Clone(spread)
+		}
+		return spec, es.Err(AppType)
+	}).(corev1.PodSpecOutput)
 }
 
 // NewApp validates args (before registering anything) and registers the component with its children:

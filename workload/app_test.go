@@ -181,10 +181,12 @@ func TestAppLiteralAndOutputSpecsAgree(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			pod := func(image pulumi.StringInput) string {
+			pod := func(in corev1.PodSpecPtrInput) string {
 				res := run(t, func(ctx *pulumi.Context) error {
 					_, err := workload.NewApp(ctx, "api", &workload.AppArgs{
-						Namespace: pulumi.String("apps"), PodSpec: c.spec(image),
+						Namespace: pulumi.String("apps"), PodSpec: in, Pods: &workload.Pods{
+							Tolerations: []workload.Toleration{{Key: "dedicated", Value: "apps", Effect: "NoSchedule"}}, PriorityClassName: "high",
+						},
 						Token: workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}},
 					})
 					return err
@@ -192,9 +194,14 @@ func TestAppLiteralAndOutputSpecsAgree(t *testing.T) {
 				_, spec := podTemplate(t, res, "api-deployment")
 				return mustJSON(spec)
 			}
-			literal, output := pod(pulumi.String("example/api:1")), pod(pulumi.String("example/api:1").ToStringOutput())
-			if literal != output {
-				t.Errorf("literal spec:\n  %s\nspec with an output:\n  %s", literal, output)
+			literal := pod(c.spec(pulumi.String("example/api:1")))
+			for form, spec := range map[string]corev1.PodSpecPtrInput{
+				"spec with an output":    c.spec(pulumi.String("example/api:1").ToStringOutput()),
+				"spec that is an output": c.spec(pulumi.String("example/api:1")).ToPodSpecPtrOutput(),
+			} {
+				if got := pod(spec); got != literal {
+					t.Errorf("literal spec:\n  %s\n%s:\n  %s", literal, form, got)
+				}
 			}
 			if !strings.Contains(literal, `"securityContext":`+hardenedApp) || !strings.Contains(literal, `"name":"cloudflared"`) {
 				t.Errorf("not hardened or merged: %s", literal)
@@ -220,4 +227,78 @@ func TestAppLiteralSpecCheckedBeforeRegistration(t *testing.T) {
 			t.Errorf("Validate: %v, want an error naming %s", err, field)
 		}
 	}
+}
+
+// TestAppOutputs: containers and pod specs that are outputs as a whole (what a program in another
+// language may pass) give the same Deployment as literals, and their mistakes fail it with a field
+// error once known; an empty literal list is an error before anything is registered.
+func TestAppOutputs(t *testing.T) {
+	token := workload.TokenSource{Vault: &workload.VaultToken{Agent: workload.VaultAgent{Role: "r"}, Secret: vaultkv.Location{Path: "p"}}}
+	api := corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("example/api:1")}}
+	app := func(a *workload.AppArgs) (string, error) {
+		a.Namespace, a.Token = pulumi.String("apps"), token
+		var spec string
+		res, err := dryrun.Run(func(ctx *pulumi.Context) error {
+			_, err := workload.NewApp(ctx, "api", a)
+			return err
+		})
+		if err == nil {
+			_, pod := podTemplate(t, res, "api-deployment")
+			spec = mustJSON(pod)
+		}
+		return spec, err
+	}
+	literal, err := app(&workload.AppArgs{Containers: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := app(&workload.AppArgs{Containers: api.ToContainerArrayOutput()}); err != nil || got != literal {
+		t.Errorf("containers as an output: %v\n  %s\nwant\n  %s", err, got, literal)
+	}
+	for _, c := range []struct {
+		name  string
+		args  workload.AppArgs
+		field string
+	}{
+		{"empty containers output", workload.AppArgs{Containers: corev1.ContainerArray{}.ToContainerArrayOutput()}, "containers"},
+		{"pod spec output without containers", workload.AppArgs{PodSpec: corev1.PodSpecArgs{NodeSelector: pulumi.StringMap{}}.ToPodSpecPtrOutput()}, "podSpec.containers"},
+		{"pod spec output of none", workload.AppArgs{PodSpec: corev1.PodSpecPtr(nil).ToPodSpecPtrOutput()}, "podSpec"},
+		{"node selector in both", workload.AppArgs{
+			PodSpec: corev1.PodSpecArgs{Containers: api, NodeSelector: pulumi.StringMap{"a": pulumi.String("b")}}.ToPodSpecPtrOutput(),
+			Pods:    &workload.Pods{NodeSelector: map[string]string{"c": "d"}},
+		}, "pods.nodeSelector"},
+		{"privileged, from an output", workload.AppArgs{Containers: corev1.ContainerArray{corev1.ContainerArgs{Name: pulumi.String("api"), Image: pulumi.String("a:1"),
+			SecurityContext: &corev1.SecurityContextArgs{Privileged: pulumi.Bool(true)}}}.ToContainerArrayOutput()}, "containers[0].securityContext.privileged"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.args.Namespace, c.args.Token = pulumi.String("apps"), token
+			if err := c.args.Validate(); err != nil {
+				t.Fatalf("Validate: %v; an output is checked once known", err)
+			}
+			if _, err := app(&c.args); err == nil || !strings.Contains(err.Error(), workload.AppType) || !names(err, c.field) {
+				t.Errorf("got %v, want an error naming %s", err, c.field)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name  string
+		args  workload.AppArgs
+		field string
+	}{
+		{"empty containers", workload.AppArgs{Containers: corev1.ContainerArray{}}, "containers"},
+		{"pod spec with empty containers", workload.AppArgs{PodSpec: &corev1.PodSpecArgs{Containers: corev1.ContainerArray{}}}, "podSpec.containers"},
+		{"nil containers and nil pod spec", workload.AppArgs{Containers: corev1.ContainerArray(nil), PodSpec: (*corev1.PodSpecArgs)(nil)}, "containers"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.args.Namespace, c.args.Token = pulumi.String("apps"), token
+			if err := c.args.Validate(); !names(err, c.field) {
+				t.Errorf("Validate: %v, want an error naming %s", err, c.field)
+			}
+		})
+	}
+}
+
+// names reports whether err reports field (followed by its value or by the reason).
+func names(err error, field string) bool {
+	return err != nil && (strings.Contains(err.Error(), field+" ") || strings.Contains(err.Error(), field+": "))
 }

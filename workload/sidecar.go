@@ -221,6 +221,9 @@ func (p *Parts) checkLiteralContainers(es *check.Errors, field, kind string, in 
 // restricted standard) and returns it hardened, with cloudflared's container and volumes added. spec
 // is a copy the caller owns.
 func (p *Parts) merge(es *check.Errors, field string, spec corev1.PodSpec, cf corev1.Container, vols []corev1.Volume) corev1.PodSpec {
+	if len(spec.Containers) == 0 {
+		es.Add(check.Join(field, "containers"), nil, "required: the app that cloudflared sits next to (without it the pod would run cloudflared alone)")
+	}
 	for i, c := range spec.Containers {
 		p.checkClash(es, check.Index(check.Join(field, "containers"), i), c)
 	}

@@ -75,9 +75,10 @@ type VaultToken struct {
 // VaultAgent configures the Vault Agent that the injector adds to the pods: how it logs in and how it
 // reaches Vault.
 type VaultAgent struct {
-	// Role is the Vault Kubernetes auth role (required). It must be bound to the pod's service account
-	// and namespace and allow reading the secret's read path ("<mount>/data/<path>").
-	Role string `pulumi:"role"`
+	// Role is the Vault Kubernetes auth role. It must be bound to the pod's service account and
+	// namespace and allow reading the secret's read path ("<mount>/data/<path>"). Required, except in an
+	// Ingress that creates the role (tunnelgate.Token.Vault), where it defaults to the role's name.
+	Role string `pulumi:"role,optional"`
 	// AuthPath is the Kubernetes auth mount path. Default DefaultVaultAuthPath ("auth/kubernetes").
 	AuthPath string `pulumi:"authPath,optional"`
 	// Address overrides the injector's Vault address (annotation "service"), e.g.
@@ -118,7 +119,7 @@ type SecretToken struct {
 	// changes (a rotation), so that new pods read the new token. Unset: the Secret exists and is yours
 	// (see the package doc's Rotation section for what a rotation then asks of you). Not with Sidecar,
 	// which registers nothing.
-	Value pulumi.StringInput `pulumi:"value,optional"`
+	Value pulumi.StringInput `pulumi:"value,optional" provider:"secret"`
 }
 
 func (t TokenSource) withDefaults() TokenSource {

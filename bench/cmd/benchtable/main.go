@@ -42,7 +42,7 @@ func main() {
 	engineRounds := flag.Int("engine-rounds", 1, "rounds of the real-engine benchmark (each deploys 122 connectors, up to 100 pods at a time)")
 	builds := flag.Int("builds", 1, "cold builds of each side (each takes minutes)")
 	parallel := flag.Bool("parallel-builds", false, "build both sides at the same time (same load for both, half the wall time)")
-	skip := flag.String("skip", "", "comma-separated parts to skip: registration, product, engine, build, effort")
+	skip := flag.String("skip", "", "comma-separated parts to skip: registration, product, plugin, engine, build, effort")
 	flag.Parse()
 	skipped := func(part string) bool { return slices.Contains(strings.Split(*skip, ","), part) }
 
@@ -52,7 +52,7 @@ func main() {
 	if !skipped("registration") {
 		must(registration(&t, *rounds))
 	}
-	for _, rb := range []realBench{productBench, engineBench} {
+	for _, rb := range []realBench{productBench, pluginBench, engineBench} {
 		if skipped(strings.ToLower(rb.name)) {
 			continue
 		}
@@ -285,6 +285,12 @@ func ms(ns float64) string { return fmt.Sprintf("%.2f ms", ns/1e6) }
 // realBench is one of the e2e module's real-engine benchmarks: Benchmark<Name>/<size>=N/<op>/<side>.
 type realBench struct {
 	name, size, unit string
+	// sides are the library's side and the side it is compared with (default tunnelgate, handwritten).
+	sides [2]string
+	// extra, when set, reads one more figure of each round's output (e.g. a start-up time) for the notes,
+	// where extraWhat says what it is.
+	extra     func(results map[string]result) string
+	extraWhat string
 	// ops are the benchmark's operations in table order, with their row names.
 	ops []struct{ op, what string }
 }
@@ -303,7 +309,31 @@ var (
 		{"up", "Real engine, whole Ingress `up` (cloudflare, vault, random, kubernetes)"},
 		{"noop", "Real engine, whole Ingress no-op `up`"},
 	}}
+	// pluginBench: the in-pod quickstart as a Go program through the Go SDK generated from tunnelgate's
+	// plugin (the Ingress constructed by the plugin process) against examples/inpod (the library
+	// in-process), both prebuilt binaries run through the CLI; the plugin's start is timed apart.
+	pluginBench = realBench{name: "Plugin", size: "hostnames", unit: "hostname", sides: [2]string{"plugin", "go"},
+		ops: []struct{ op, what string }{
+			{"up", "Through the plugin (first column) against the library in-process (second), whole Ingress `up`"},
+			{"noop", "Through the plugin against the library in-process, no-op `up`"},
+		},
+		extra: func(results map[string]result) string {
+			if r, ok := results["BenchmarkPlugin/start/plugin"]; ok {
+				return fmt.Sprintf("%.0f ms", r["ns/op"]/1e6)
+			}
+			return ""
+		},
+		extraWhat: "the plugin's own start (exec to serving), part of the plugin side's time, per round",
+	}
 )
+
+// side names rb's two sides.
+func (rb realBench) side() [2]string {
+	if rb.sides[0] == "" {
+		return [2]string{"tunnelgate", "handwritten"}
+	}
+	return rb.sides
+}
 
 // op is the index of op in rb.ops.
 func (rb realBench) op(op string) int {
@@ -316,7 +346,9 @@ func realEngine(t *table, rounds int, rb realBench) error {
 	if _, err := os.Stat("e2e/go.mod"); err != nil {
 		return fmt.Errorf("the e2e module is missing")
 	}
-	line := regexp.MustCompile(`^Benchmark` + rb.name + `/` + rb.size + `=(\d+)/([a-z-]+)/(tunnelgate|handwritten)$`)
+	sides := rb.side()
+	line := regexp.MustCompile(`^Benchmark` + rb.name + `/` + rb.size + `=(\d+)/([a-z-]+)/(` + sides[0] + `|` + sides[1] + `)$`)
+	var extras []string
 	type key struct {
 		n  string
 		op string
@@ -330,7 +362,13 @@ func realEngine(t *table, rounds int, rb realBench) error {
 			return err
 		}
 		vals := map[key]map[string]float64{}
-		for name, res := range parseBench(out) {
+		results := parseBench(out)
+		if rb.extra != nil {
+			if e := rb.extra(results); e != "" {
+				extras = append(extras, e)
+			}
+		}
+		for name, res := range results {
 			m := line.FindStringSubmatch(name)
 			if m == nil || rb.op(m[2]) < 0 {
 				continue
@@ -349,7 +387,7 @@ func realEngine(t *table, rounds int, rb realBench) error {
 				got[k] = &pairs{}
 				order = append(order, k)
 			}
-			got[k].add(v["tunnelgate"], v["handwritten"])
+			got[k].add(v[sides[0]], v[sides[1]])
 		}
 	}
 	slices.SortFunc(order, func(a, b key) int {
@@ -365,6 +403,9 @@ func realEngine(t *table, rounds int, rb realBench) error {
 		t.add(rb.ops[rb.op(k.op)].what, k.n+" "+rb.unit, sec(median(p.lib)), sec(median(p.hand)), median(p.ratio), maxRatio)
 	}
 	t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %d rounds of `cd e2e && go test -run '^$' -bench '^Benchmark%s$' -benchtime 1x`, sides alternating within each round.", rb.name, rounds, rb.name))
+	if len(extras) > 0 {
+		t.notes = append(t.notes, fmt.Sprintf("Real engine (%s): %s: %s.", rb.name, rb.extraWhat, strings.Join(extras, ", ")))
+	}
 	return nil
 }
 

@@ -228,3 +228,21 @@ func (e *Env) Last(ctx context.Context, t testing.TB, dir, stack string) LastUpd
 	}
 	return hist[0]
 }
+
+// InstallPlugin puts a resource plugin binary into the Env's plugin cache as `pulumi plugin install
+// resource <name> <version> --file` lays it out (plugins/resource-<name>-v<version>/pulumi-resource-<name>),
+// with a link to binary instead of a copy of a tarball: programs in every language then find it by
+// name and version, without PATH or a download.
+func (e *Env) InstallPlugin(t testing.TB, name, version, binary string) {
+	t.Helper()
+	dir := filepath.Join(e.Home, "plugins", "resource-"+name+"-v"+version)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(binary, filepath.Join(dir, "pulumi-resource-"+name)); err != nil {
+		t.Fatalf("install plugin %s %s: %v", name, version, err)
+	}
+	if err := os.WriteFile(dir+".lock", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
