@@ -593,12 +593,7 @@ func (s *Server) listServiceTokens(c *call) reply {
 			live = append(live, t)
 		}
 	}
-	lo, hi, info := paginate(c, len(live), 1000, 1000)
-	result := make([]any, 0, hi-lo)
-	for _, t := range live[lo:hi] {
-		result = append(result, serviceTokenJSON(t, false))
-	}
-	return reply{status: http.StatusOK, result: result, info: info}
+	return listReply(c, live, 1000, 1000, func(t *ServiceToken) any { return serviceTokenJSON(t, false) })
 }
 
 func (s *Server) updateServiceToken(c *call) reply {

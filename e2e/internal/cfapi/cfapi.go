@@ -443,6 +443,17 @@ func couldNotRoute(c *call) reply {
 		APIError{Code: CodeNoRoute, Message: "No route for that URI"})
 }
 
+// listReply is the reply to a list call: the page of items the call's page and per_page ask for
+// (per_page default def, at most max), each as toJSON gives it, with the result info.
+func listReply[T, J any](c *call, items []T, def, max int, toJSON func(T) J) reply {
+	lo, hi, info := paginate(c, len(items), def, max)
+	result := make([]any, 0, hi-lo)
+	for _, it := range items[lo:hi] {
+		result = append(result, toJSON(it))
+	}
+	return reply{status: http.StatusOK, result: result, info: info}
+}
+
 // paginate applies page/per_page (defaults 1 and def, at most max per page) to n items and returns the
 // index range and the result_info.
 func paginate(c *call, n, def, max int) (lo, hi int, info *ResultInfo) {

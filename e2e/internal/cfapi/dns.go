@@ -118,12 +118,7 @@ func (s *Server) listRecords(c *call) reply {
 		}
 		matched = append(matched, r)
 	}
-	lo, hi, info := paginate(c, len(matched), 100, 5000)
-	result := make([]any, 0, hi-lo)
-	for _, r := range matched[lo:hi] {
-		result = append(result, recordJSON(r))
-	}
-	return reply{status: http.StatusOK, result: result, info: info}
+	return listReply(c, matched, 100, 5000, recordJSON)
 }
 
 // recordIn finds the record of the call's path.

@@ -185,12 +185,7 @@ func (s *Server) listRoutes(c *call) reply {
 		}
 		matched = append(matched, r)
 	}
-	lo, hi, info := paginate(c, len(matched), 20, 1000)
-	result := make([]any, 0, hi-lo)
-	for _, r := range matched[lo:hi] {
-		result = append(result, s.routeJSON(r))
-	}
-	return reply{status: http.StatusOK, result: result, info: info}
+	return listReply(c, matched, 20, 1000, s.routeJSON)
 }
 
 func (s *Server) updateRoute(c *call) reply {

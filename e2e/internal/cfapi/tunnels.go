@@ -125,12 +125,7 @@ func (s *Server) listTunnels(c *call) reply {
 		}
 		matched = append(matched, t)
 	}
-	lo, hi, info := paginate(c, len(matched), 20, 1000)
-	result := make([]any, 0, hi-lo)
-	for _, t := range matched[lo:hi] {
-		result = append(result, s.tunnelJSON(t))
-	}
-	return reply{status: http.StatusOK, result: result, info: info}
+	return listReply(c, matched, 20, 1000, s.tunnelJSON)
 }
 
 // tunnelIn finds the tunnel of the call's path; live requires it not to be deleted.

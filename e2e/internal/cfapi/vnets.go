@@ -144,12 +144,7 @@ func (s *Server) listVnets(c *call) reply {
 		}
 		matched = append(matched, v)
 	}
-	lo, hi, info := paginate(c, len(matched), 20, 1000)
-	result := make([]any, 0, hi-lo)
-	for _, v := range matched[lo:hi] {
-		result = append(result, vnetJSON(v))
-	}
-	return reply{status: http.StatusOK, result: result, info: info}
+	return listReply(c, matched, 20, 1000, vnetJSON)
 }
 
 func (s *Server) updateVnet(c *call) reply {

@@ -31,12 +31,7 @@ func (s *Server) listZones(c *call) reply {
 			matched = append(matched, z)
 		}
 	}
-	lo, hi, info := paginate(c, len(matched), 20, 50)
-	result := make([]any, 0, hi-lo)
-	for _, z := range matched[lo:hi] {
-		result = append(result, zoneJSON(z))
-	}
-	return reply{status: 200, result: result, info: info}
+	return listReply(c, matched, 20, 50, zoneJSON)
 }
 
 func (s *Server) getZone(c *call) reply {
