@@ -97,14 +97,7 @@ func TestAccess(t *testing.T) {
 	var log bytes.Buffer
 	up := func(what string, opts ...optup.Option) (map[string]int, auto.OutputMap) {
 		t.Helper()
-		log.Reset()
-		start := time.Now()
-		res, err := stack.Up(ctx, append(opts, optup.ProgressStreams(&log), optup.ErrorProgressStreams(&log))...)
-		if err != nil {
-			t.Fatalf("%s: up failed: %v\n%s", what, err, log.String())
-		}
-		ch := changes(res.Summary.ResourceChanges)
-		t.Logf("%s: up in %s: %v", what, time.Since(start).Round(time.Millisecond), ch)
+		ch, res := upLogged(ctx, t, stack, what, opts...)
 		return ch, res.Outputs
 	}
 

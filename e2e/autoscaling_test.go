@@ -87,7 +87,8 @@ func TestEngineAutoscaledConnector(t *testing.T) {
 	})
 	up := func(what string, opts ...optup.Option) map[string]int {
 		t.Helper()
-		return upLogged(ctx, t, stack, what, opts...)
+		ch, _ := upLogged(ctx, t, stack, what, opts...)
+		return ch
 	}
 	deps := c.Client.AppsV1().Deployments(scaledNS)
 	replicas := func() int32 {

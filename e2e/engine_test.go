@@ -132,14 +132,7 @@ func TestEngineDeploysConnector(t *testing.T) {
 	var log bytes.Buffer
 	up := func(what string, opts ...optup.Option) map[string]int {
 		t.Helper()
-		log.Reset()
-		start := time.Now()
-		res, err := stack.Up(ctx, append(opts, optup.ProgressStreams(&log), optup.ErrorProgressStreams(&log))...)
-		if err != nil {
-			t.Fatalf("%s: up failed: %v\n%s", what, err, log.String())
-		}
-		ch := changes(res.Summary.ResourceChanges)
-		t.Logf("%s: up %s in %s: %v", what, res.Summary.Result, time.Since(start).Round(time.Millisecond), ch)
+		ch, _ := upLogged(ctx, t, stack, what, opts...)
 		return ch
 	}
 	preview := func(what string) map[apitype.OpType]int {

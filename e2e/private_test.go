@@ -67,7 +67,8 @@ func TestPrivateNetwork(t *testing.T) {
 
 	up := func(what string, opts ...optup.Option) map[string]int {
 		t.Helper()
-		return upLogged(ctx, t, stack, what, opts...)
+		ch, _ := upLogged(ctx, t, stack, what, opts...)
+		return ch
 	}
 
 	// The stack, the component, secret, tunnel, config, record, 2 virtual networks, 3 routes.

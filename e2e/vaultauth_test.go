@@ -143,7 +143,6 @@ func TestVaultKubernetesAuth(t *testing.T) {
 	// up runs an update and returns the summary and the step of each resource by type and name.
 	up := func(what string, opts ...optup.Option) (map[string]int, map[string]apitype.OpType) {
 		t.Helper()
-		log.Reset()
 		ch := make(chan events.EngineEvent)
 		steps := map[string]apitype.OpType{}
 		var wg sync.WaitGroup
@@ -157,14 +156,8 @@ func TestVaultKubernetesAuth(t *testing.T) {
 				}
 			}
 		}()
-		begin := time.Now()
-		res, err := stack.Up(ctx, append(opts, optup.ProgressStreams(&log), optup.ErrorProgressStreams(&log), optup.EventStreams(ch))...)
+		got, _ := upLogged(ctx, t, stack, what, append(opts, optup.EventStreams(ch))...)
 		wg.Wait()
-		if err != nil {
-			t.Fatalf("%s: up failed: %v\n%s", what, err, log.String())
-		}
-		got := changes(res.Summary.ResourceChanges)
-		t.Logf("%s: up in %s: %v", what, time.Since(begin).Round(time.Millisecond), got)
 		return got, steps
 	}
 	// stack, namespace, Ingress, tunnel (component, secret, tunnel, config, record, Vault secret), Vault
